@@ -1,0 +1,55 @@
+// A region: the set of directory actors that own one region's resources.
+// Resources of different regions never see each other, as in AWS.
+#pragma once
+
+#include "protocol/compute_environment.hpp"
+#include "protocol/resource.hpp"
+#include "runtime/clock.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace batch {
+
+/// What every actor of a region needs to know about its surroundings.
+struct region_services {
+  resource_scope scope;
+  clock_ptr clock;
+};
+
+/// The handles of one region's directory actors.
+struct region {
+  region_services services;
+  compute_environments_actor compute_environments;
+};
+
+/// Spawns the actors of a new region.
+region spawn_region(caf::actor_system& system, region_services services);
+
+/// Stops every actor of `r`.
+void stop_region(const region& r);
+
+/// The regions of one server, created on first use. Thread-safe.
+class region_registry {
+public:
+  region_registry(caf::actor_system& system, std::string account_id,
+                  clock_ptr clock);
+
+  ~region_registry();
+
+  /// Returns the region named `name`, spawning its actors on first use.
+  const region& get(const std::string& name);
+
+private:
+  caf::actor_system& system_;
+  std::string account_id_;
+  clock_ptr clock_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::unique_ptr<region>> regions_;
+};
+
+} // namespace batch

@@ -1,0 +1,224 @@
+#include "runtime/gateway/gateway.hpp"
+
+#include "protocol/errors.hpp"
+#include "protocol/json.hpp"
+#include "protocol/operations.hpp"
+#include "runtime/gateway/routes.hpp"
+#include "runtime/ids.hpp"
+#include "runtime/logging.hpp"
+
+#include <caf/all.hpp>
+
+#include <httplib.h>
+
+#include <thread>
+
+namespace batch {
+
+namespace {
+
+spdlog::logger& logger() {
+  static auto& instance = component_logger("gateway");
+  return instance;
+}
+
+/// Blocking actors for the server's worker threads, reused across calls:
+/// spawning one per request would cost more than the request itself.
+class caller_pool {
+public:
+  explicit caller_pool(caf::actor_system& system) : system_(system) {
+    // nop
+  }
+
+  std::unique_ptr<caf::scoped_actor> acquire() {
+    std::lock_guard<std::mutex> guard{mutex_};
+    if (idle_.empty())
+      return std::make_unique<caf::scoped_actor>(system_, true);
+    auto result = std::move(idle_.back());
+    idle_.pop_back();
+    return result;
+  }
+
+  void release(std::unique_ptr<caf::scoped_actor> caller) {
+    std::lock_guard<std::mutex> guard{mutex_};
+    idle_.push_back(std::move(caller));
+  }
+
+private:
+  caf::actor_system& system_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<caf::scoped_actor>> idle_;
+};
+
+/// Returns the region of the SigV4 credential scope in `authorization`
+/// ("Credential=AKID/DATE/REGION/SERVICE/aws4_request"), or `fallback`.
+std::string region_of(const std::string& authorization,
+                      const std::string& fallback) {
+  auto start = authorization.find("Credential=");
+  if (start == std::string::npos)
+    return fallback;
+  auto scope = authorization.substr(start + 11);
+  std::vector<std::string> parts;
+  size_t from = 0;
+  while (parts.size() < 3) {
+    auto slash = scope.find('/', from);
+    if (slash == std::string::npos)
+      return fallback;
+    parts.push_back(scope.substr(from, slash - from));
+    from = slash + 1;
+  }
+  return parts[2].empty() ? fallback : parts[2];
+}
+
+void write_json(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void write_error(httplib::Response& res, const caf::error& err) {
+  auto wire = to_wire_error(err);
+  res.set_header("x-amzn-ErrorType", error_type(wire.code));
+  write_json(res, http_status(wire.code),
+             {{"__type", error_type(wire.code)}, {"message", wire.message}});
+}
+
+struct gateway_state {
+  static constexpr const char* name = "gateway";
+
+  gateway_options options;
+  std::shared_ptr<region_registry> regions;
+  std::unique_ptr<caller_pool> callers;
+  route_table routes;
+  httplib::Server server;
+  std::thread listener;
+  uint16_t port = 0;
+
+  ~gateway_state() {
+    server.stop();
+    if (listener.joinable())
+      listener.join();
+  }
+
+  void serve(const operation& op, const httplib::Request& req,
+             httplib::Response& res);
+  void install_handlers();
+  caf::error start();
+};
+
+void gateway_state::serve(const operation& op, const httplib::Request& req,
+                          httplib::Response& res) {
+  auto route = routes.find(std::string{op.name});
+  if (route == routes.end()) {
+    write_error(res, client_error("batchd does not support the "
+                                  + std::string{op.name} + " operation yet"));
+    return;
+  }
+  auto body = parse_request_body(req.body);
+  if (!body) {
+    write_error(res, body.error());
+    return;
+  }
+  std::string arn;
+  if (op.request_uri == "/v1/tags/{resourceArn}")
+    arn = httplib::detail::decode_url(req.path.substr(9), false);
+  std::multimap<std::string, std::string> query{req.params.begin(),
+                                                req.params.end()};
+  auto& target = regions->get(
+    region_of(req.get_header_value("Authorization"), options.default_region));
+  auto caller = callers->acquire();
+  call_context ctx{target, *caller, std::move(arn), std::move(query)};
+  auto reply = route->second(ctx, *body);
+  callers->release(std::move(caller));
+  if (!reply) {
+    logger().debug("op={} error={}", op.name,
+                   to_wire_error(reply.error()).message);
+    write_error(res, reply.error());
+    return;
+  }
+  write_json(res, 200, *reply);
+}
+
+void gateway_state::install_handlers() {
+  add_compute_environment_routes(routes);
+  add_tag_routes(routes);
+  server.set_pre_routing_handler(
+    [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("x-amzn-RequestId", make_uuid());
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+  server.Get(
+    "/_batchd/health", [this](const httplib::Request&, httplib::Response& res) {
+      write_json(res, 200, {{"status", "ok"}, {"version", options.version}});
+    });
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    auto op = find_operation(req.method, req.path);
+    if (!op) {
+      res.set_header("x-amzn-ErrorType", "UnknownOperationException");
+      write_json(
+        res, 404,
+        {{"__type", "UnknownOperationException"},
+         {"message", "No operation at " + req.method + " " + req.path}});
+      return;
+    }
+    serve(*op, req, res);
+  };
+  server.Post(".*", dispatch);
+  server.Get(".*", dispatch);
+  server.Delete(".*", dispatch);
+  server.Put(".*", dispatch);
+  server.set_exception_handler(
+    [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      write_error(res, server_error("unexpected failure"));
+    });
+}
+
+caf::error gateway_state::start() {
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(100'000);
+  server.set_payload_max_length(max_request_body);
+  auto threads = options.threads;
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(threads);
+  };
+  install_handlers();
+  if (options.port == 0) {
+    auto bound = server.bind_to_any_port(options.host);
+    if (bound < 0)
+      return server_error("cannot bind to " + options.host);
+    port = static_cast<uint16_t>(bound);
+  } else {
+    if (!server.bind_to_port(options.host, options.port))
+      return server_error("cannot bind to " + options.host + ":"
+                          + std::to_string(options.port));
+    port = options.port;
+  }
+  listener = std::thread{[this] {
+    server.listen_after_bind();
+  }};
+  logger().info("listening host={} port={}", options.host, port);
+  return {};
+}
+
+gateway_actor::behavior_type
+gateway(gateway_actor::stateful_pointer<gateway_state> self,
+        gateway_options options, std::shared_ptr<region_registry> regions) {
+  auto& state = self->state;
+  state.options = std::move(options);
+  state.regions = std::move(regions);
+  state.callers = std::make_unique<caller_pool>(self->system());
+  if (auto err = state.start())
+    self->quit(err);
+  return {
+    [self](connect_atom) { return self->state.port; },
+  };
+}
+
+} // namespace
+
+gateway_actor spawn_gateway(caf::actor_system& system, gateway_options options,
+                            std::shared_ptr<region_registry> regions) {
+  return system.spawn<caf::detached>(gateway, std::move(options),
+                                     std::move(regions));
+}
+
+} // namespace batch

@@ -38,6 +38,12 @@ compute_environments_state::find(const std::string& name_or_arn) {
   return i == environments.end() ? nullptr : &i->second;
 }
 
+void compute_environments_state::publish(
+  const compute_environment_record& record) {
+  if (services.events)
+    self->send(services.events, compute_environment_changed{record});
+}
+
 caf::error compute_environments_state::not_found(const std::string& name) {
   return client_error("ComputeEnvironment " + name + " not found.");
 }
@@ -59,6 +65,7 @@ compute_environments_state::on_create(create_compute_environment& request) {
   compute_environment_ref ref{record.name, record.arn};
   logger().info("name={} type={} state={} vcpus={} created", record.name,
                 record.type, record.state, record.vcpu_capacity());
+  publish(record);
   auto name = record.name;
   environments.emplace(std::move(name), entry{owner, std::move(record)});
   return ref;
@@ -75,6 +82,7 @@ caf::result<compute_environment_ref> compute_environments_state::on_update(
     .then(
       [this, promise, name](compute_environment_record& record) mutable {
         compute_environment_ref ref{record.name, record.arn};
+        publish(record);
         if (auto i = environments.find(name); i != environments.end())
           i->second.snapshot = std::move(record);
         promise.deliver(std::move(ref));
@@ -96,6 +104,8 @@ caf::result<ack> compute_environments_state::on_delete(
   if (refs != queues_by_environment.end() && !refs->second.empty())
     return client_error("Cannot delete, found existing JobQueue relationship");
   self->send_exit(found->owner, caf::exit_reason::user_shutdown);
+  if (services.events)
+    self->send(services.events, compute_environment_removed{record.arn});
   logger().info("name={} deleted", record.name);
   environments.erase(record.name);
   return ack{};

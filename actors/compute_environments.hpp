@@ -59,6 +59,9 @@ struct compute_environments_state {
   /// Returns the entry named by `name_or_arn`, or null.
   entry* find(const std::string& name_or_arn);
 
+  /// Tells the region's event listener about the new state of `record`.
+  void publish(const compute_environment_record& record);
+
   /// Returns the error for an environment that does not exist.
   static caf::error not_found(const std::string& name_or_arn);
 };

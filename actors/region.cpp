@@ -33,7 +33,7 @@ const region& region_registry::get(const std::string& name) {
   std::lock_guard<std::mutex> guard{mutex_};
   auto& slot = regions_[name];
   if (!slot) {
-    region_services services{{name, account_id_}, clock_};
+    region_services services{{name, account_id_}, clock_, {}};
     slot = std::make_unique<region>(spawn_region(system_, services));
   }
   return *slot;

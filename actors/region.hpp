@@ -6,6 +6,7 @@
 #include "protocol/resource.hpp"
 #include "runtime/clock.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
 #include <memory>
@@ -19,6 +20,10 @@ namespace batch {
 struct region_services {
   resource_scope scope;
   clock_ptr clock;
+  /// Receives the `*_changed` and `*_removed` events of compute environments,
+  /// job queues and scheduling policies (the region's scheduler); may be
+  /// invalid, e.g. in unit tests.
+  caf::actor events;
 };
 
 /// The handles of one region's directory actors.

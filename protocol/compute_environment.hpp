@@ -88,6 +88,19 @@ struct compute_environment_references {
   std::vector<std::string> compute_environment_arns;
 };
 
+// -- events ------------------------------------------------------------------
+
+/// Sent to the region's event listener whenever an environment is created or
+/// changes.
+struct compute_environment_changed {
+  compute_environment_record record;
+};
+
+/// Sent to the region's event listener when an environment is deleted.
+struct compute_environment_removed {
+  std::string arn;
+};
+
 // -- replies -----------------------------------------------------------------
 
 /// The reply of Create/UpdateComputeEnvironment.
@@ -162,6 +175,8 @@ BATCH_LOCAL_MESSAGE(batch::delete_compute_environment)
 BATCH_LOCAL_MESSAGE(batch::describe_compute_environments)
 BATCH_LOCAL_MESSAGE(batch::resolve_compute_environments)
 BATCH_LOCAL_MESSAGE(batch::compute_environment_references)
+BATCH_LOCAL_MESSAGE(batch::compute_environment_changed)
+BATCH_LOCAL_MESSAGE(batch::compute_environment_removed)
 BATCH_LOCAL_MESSAGE(batch::compute_environment_ref)
 BATCH_LOCAL_MESSAGE(batch::compute_environment_record)
 BATCH_LOCAL_MESSAGE(batch::compute_environment_page)

@@ -51,7 +51,7 @@ struct actor_fixture {
 
   /// Returns the services of a test region in us-east-1.
   region_services services() {
-    return {{"us-east-1", "000000000000"}, clock};
+    return {{"us-east-1", "000000000000"}, clock, {}};
   }
 
   /// Sends `request` to `handle`, runs every pending message, and returns

@@ -41,7 +41,7 @@ compute_environments_state::find(const std::string& name_or_arn) {
 void compute_environments_state::publish(
   const compute_environment_record& record) {
   if (services.events)
-    self->send(services.events, compute_environment_changed{record});
+    caf::anon_send(services.events, compute_environment_changed{record});
 }
 
 caf::error compute_environments_state::not_found(const std::string& name) {
@@ -105,7 +105,7 @@ caf::result<ack> compute_environments_state::on_delete(
     return client_error("Cannot delete, found existing JobQueue relationship");
   self->send_exit(found->owner, caf::exit_reason::user_shutdown);
   if (services.events)
-    self->send(services.events, compute_environment_removed{record.arn});
+    caf::anon_send(services.events, compute_environment_removed{record.arn});
   logger().info("name={} deleted", record.name);
   environments.erase(record.name);
   return ack{};

@@ -108,6 +108,16 @@ struct attempt_failed {
   int64_t stopped_at = 0;
 };
 
+/// Sent by an executor to the region's event listener (the scheduler) when
+/// its ability to run attempts changes, e.g. the Docker daemon stops
+/// answering. While `available` is false, jobs that would run there wait
+/// RUNNABLE with `reason` as their statusReason.
+struct executor_status {
+  std::string executor;
+  bool available = true;
+  std::string reason;
+};
+
 /// Something that runs attempts: Docker containers or simulations.
 using executor_actor = caf::typed_actor<caf::replies_to<run_attempt>::with<ack>,
                                         caf::reacts_to<stop_attempt>>;
@@ -119,3 +129,4 @@ BATCH_LOCAL_MESSAGE(batch::stop_attempt)
 BATCH_LOCAL_MESSAGE(batch::attempt_started)
 BATCH_LOCAL_MESSAGE(batch::attempt_exited)
 BATCH_LOCAL_MESSAGE(batch::attempt_failed)
+BATCH_LOCAL_MESSAGE(batch::executor_status)

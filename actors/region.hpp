@@ -3,8 +3,10 @@
 #pragma once
 
 #include "protocol/compute_environment.hpp"
+#include "protocol/logs.hpp"
 #include "protocol/resource.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/docker.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -24,12 +26,17 @@ struct region_services {
   /// job queues and scheduling policies (the region's scheduler); may be
   /// invalid, e.g. in unit tests.
   caf::actor events;
+  /// The container engine and how containers reach batchd; null when this
+  /// server runs no containers (e.g. in unit tests).
+  container_runtime_ptr containers{};
 };
 
 /// The handles of one region's directory actors.
 struct region {
   region_services services;
   compute_environments_actor compute_environments;
+  /// CloudWatch Logs: the output of every job attempt.
+  log_store_actor log_store{};
 };
 
 /// Spawns the actors of a new region.
@@ -41,8 +48,9 @@ void stop_region(const region& r);
 /// The regions of one server, created on first use. Thread-safe.
 class region_registry {
 public:
+  /// `containers` is shared by the container executors of every region.
   region_registry(caf::actor_system& system, std::string account_id,
-                  clock_ptr clock);
+                  clock_ptr clock, container_runtime_ptr containers = nullptr);
 
   ~region_registry();
 
@@ -53,6 +61,7 @@ private:
   caf::actor_system& system_;
   std::string account_id_;
   clock_ptr clock_;
+  container_runtime_ptr containers_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::unique_ptr<region>> regions_;
 };

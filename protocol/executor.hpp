@@ -3,7 +3,11 @@
 // ack and later sends the job actor `attempt_started`, then exactly one of
 // `attempt_exited` or `attempt_failed`. `stop_attempt` asks it to stop a
 // running attempt (SIGTERM, then SIGKILL after the grace period); the attempt
-// then ends with `attempt_exited` as usual.
+// then ends with `attempt_exited` as usual. An executor that cannot run
+// attempts right now (its runtime does not answer) answers `run_attempt`
+// with an error instead of the ack and sends nothing else; the job stays
+// RUNNABLE. A stop that arrives before the container runs ends the attempt
+// with `attempt_failed` carrying the stop's reason.
 #pragma once
 
 #include "protocol/resource.hpp"
@@ -106,6 +110,9 @@ struct attempt_failed {
   int attempt = 1;
   std::string reason;
   int64_t stopped_at = 0;
+  /// Set when the attempt failed because the runtime stopped answering
+  /// (not because of the job): the job should wait RUNNABLE and try again.
+  bool runtime_unavailable = false;
 };
 
 /// Sent by an executor to the region's event listener (the scheduler) when

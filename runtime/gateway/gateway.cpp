@@ -82,6 +82,33 @@ void write_error(httplib::Response& res, const caf::error& err) {
              {{"__type", error_type(wire.code)}, {"message", wire.message}});
 }
 
+/// Gives the answers that cpp-httplib writes itself (an oversized body, a
+/// malformed request, a method without a route) the AWS error form: they
+/// come with an empty body and, for a request it could not parse, without a
+/// request id. A bad request to a known operation is a ClientException (an
+/// oversized body too: a 413 would make SDKs retry or stumble), any other is
+/// an unknown operation. Answers batchd wrote already pass through.
+httplib::Server::HandlerResponse
+write_transport_error(const httplib::Request& req, httplib::Response& res) {
+  if (!res.has_header("x-amzn-RequestId"))
+    res.set_header("x-amzn-RequestId", make_uuid());
+  if (!res.body.empty())
+    return httplib::Server::HandlerResponse::Unhandled;
+  if (res.status == 413) {
+    write_error(res,
+                client_error("Request body exceeds the limit of "
+                             + std::to_string(max_request_body) + " bytes"));
+  } else if (req.path.empty() || find_operation(req.method, req.path)) {
+    write_error(res, client_error("Malformed HTTP request"));
+  } else {
+    res.set_header("x-amzn-ErrorType", "UnknownOperationException");
+    write_json(res, res.status < 500 ? 404 : res.status,
+               {{"__type", "UnknownOperationException"},
+                {"message", "No operation at " + req.method + " " + req.path}});
+  }
+  return httplib::Server::HandlerResponse::Handled;
+}
+
 struct gateway_state {
   static constexpr const char* name = "gateway";
 
@@ -120,7 +147,7 @@ void gateway_state::serve(const operation& op, const httplib::Request& req,
   }
   std::string arn;
   if (op.request_uri == "/v1/tags/{resourceArn}")
-    arn = httplib::detail::decode_url(req.path.substr(9), false);
+    arn = req.path.substr(9); // cpp-httplib decoded the path once already
   std::multimap<std::string, std::string> query{req.params.begin(),
                                                 req.params.end()};
   auto& target = regions->get(
@@ -166,6 +193,8 @@ void gateway_state::install_handlers() {
   server.Get(".*", dispatch);
   server.Delete(".*", dispatch);
   server.Put(".*", dispatch);
+  server.set_error_handler(
+    httplib::Server::HandlerWithResponse{write_transport_error});
   server.set_exception_handler(
     [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       write_error(res, server_error("unexpected failure"));

@@ -16,6 +16,8 @@ const char* error_type(batch_errc code) {
     return "ResourceNotFoundException";
   case batch_errc::invalid_parameter:
     return "InvalidParameterException";
+  case batch_errc::invalid_operation:
+    return "InvalidOperationException";
   }
   return "ServerException";
 }

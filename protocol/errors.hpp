@@ -23,6 +23,8 @@ enum class batch_errc : uint8_t {
   resource_not_found,
   /// CloudWatch Logs: a parameter is malformed (HTTP 400).
   invalid_parameter,
+  /// CloudWatch Logs: the operation is not available (HTTP 400).
+  invalid_operation,
 };
 
 /// Returns the wire name of `code`, e.g. "ClientException".

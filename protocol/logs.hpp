@@ -152,6 +152,29 @@ using log_store_actor = caf::typed_actor<
   caf::replies_to<describe_log_groups>::with<log_group_page>,
   caf::replies_to<describe_log_streams>::with<log_stream_page>>;
 
+// -- wire --------------------------------------------------------------------
+
+/// Decodes a GetLogEvents body. Bad input is an InvalidParameterException.
+caf::expected<get_log_events> decode_get_log_events(simdjson::dom::object body);
+
+caf::expected<filter_log_events>
+decode_filter_log_events(simdjson::dom::object body);
+
+caf::expected<describe_log_groups>
+decode_describe_log_groups(simdjson::dom::object body);
+
+caf::expected<describe_log_streams>
+decode_describe_log_streams(simdjson::dom::object body);
+
+/// Returns the GetLogEventsResponse of `page`.
+json encode(const log_events_page& page);
+
+json encode(const filtered_log_events_page& page);
+
+json encode(const log_group_page& page);
+
+json encode(const log_stream_page& page);
+
 } // namespace batch
 
 BATCH_LOCAL_MESSAGE(batch::append_log_events)

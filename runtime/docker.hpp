@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,13 +38,23 @@ struct container_identity {
 /// with every character Docker does not allow in names replaced by `-`.
 std::string container_name(const std::string& job_id, int attempt);
 
+/// Environment variables as name and value.
+using environment_list = std::vector<std::pair<std::string, std::string>>;
+
 /// Returns the arguments after `docker` that create the container of
-/// `spec`: `create`, name, labels, limits, mounts, environment (the spec's
-/// followed by `extra_env`), image and command. Values travel as separate
-/// arguments; nothing passes through a shell.
-std::vector<std::string> docker_create_arguments(
-  const attempt_spec& spec, const container_identity& identity,
-  const std::vector<std::pair<std::string, std::string>>& extra_env);
+/// `spec`: `create`, name, labels, limits, mounts, environment (the spec's,
+/// then those of `extra_env` whose names the spec does not set), image and
+/// command. `--cpus` is capped at `host_cpus` (when above 0), since Docker
+/// refuses more CPUs than the host has. Values travel as separate arguments;
+/// nothing passes through a shell.
+std::vector<std::string>
+docker_create_arguments(const attempt_spec& spec,
+                        const container_identity& identity,
+                        const environment_list& extra_env, int host_cpus = 0);
+
+/// Returns the epoch milliseconds of an RFC 3339 UTC time as Docker writes
+/// it (`2024-05-01T12:00:00.123456789Z`), or nothing if it is not one.
+std::optional<int64_t> parse_docker_time(std::string_view text);
 
 // -- the engine --------------------------------------------------------------
 
@@ -58,9 +69,16 @@ struct container_launch {
 /// One line that a container wrote.
 struct output_line {
   bool is_stderr = false;
-  /// When the engine received the line, in epoch milliseconds.
+  /// When the container wrote the line, in epoch milliseconds.
   int64_t timestamp = 0;
   std::string text;
+};
+
+/// What a probe learns about the engine.
+struct engine_info {
+  std::string version;
+  /// The CPUs of the engine's host.
+  int cpus = 0;
 };
 
 /// Asynchronous access to a container engine. Callbacks run on threads of
@@ -78,9 +96,9 @@ public:
 
   virtual ~container_engine() = default;
 
-  /// Checks that the engine answers; replies with its version, or an error
-  /// whose message says why it cannot be used.
-  virtual void probe(callback<std::string> done) = 0;
+  /// Checks that the engine answers; replies with what it learned, or an
+  /// error whose message says why the engine cannot be used.
+  virtual void probe(callback<engine_info> done) = 0;
 
   /// Pulls the image if missing, creates and starts the container and
   /// replies with its id. The error message is the reason in AWS's style,
@@ -135,7 +153,7 @@ public:
 
   ~docker_engine() override;
 
-  void probe(callback<std::string> done) override;
+  void probe(callback<engine_info> done) override;
   void launch(container_launch request, callback<std::string> done) override;
   void follow_output(const std::string& id, line_callback on_line,
                      done_callback done) override;

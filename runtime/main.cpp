@@ -3,6 +3,7 @@
 #include "actors/region.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/config.hpp"
+#include "runtime/container_host.hpp"
 #include "runtime/gateway/gateway.hpp"
 #include "runtime/logging.hpp"
 
@@ -32,8 +33,9 @@ int serve(const batch::serve_options& options) {
   config.add_message_types<caf::id_block::batch>();
   caf::actor_system system{config};
   auto clock = std::make_shared<scaled_system_clock>(options.time_scale);
-  auto regions
-    = std::make_shared<region_registry>(system, options.account_id, clock);
+  container_host containers{options.docker, options.host, options.port};
+  auto regions = std::make_shared<region_registry>(
+    system, options.account_id, clock, containers.settings());
   gateway_options gateway_config{options.host, options.port, options.region,
                                  BATCHD_VERSION, options.http_threads};
   auto gateway = spawn_gateway(system, gateway_config, regions);
@@ -42,6 +44,7 @@ int serve(const batch::serve_options& options) {
   self->request(gateway, std::chrono::seconds{10}, connect_atom_v)
     .receive(
       [&](uint16_t port) {
+        containers.start(port);
         log.info("batchd {} serving http://{}:{} region={} account={}",
                  BATCHD_VERSION, options.host, port, options.region,
                  options.account_id);
@@ -58,6 +61,7 @@ int serve(const batch::serve_options& options) {
   self->send_exit(gateway, caf::exit_reason::user_shutdown);
   self->wait_for(gateway);
   regions.reset();
+  containers.stop();
   return exit_code;
 }
 

@@ -116,6 +116,8 @@ struct gateway_state {
   std::shared_ptr<region_registry> regions;
   std::unique_ptr<caller_pool> callers;
   route_table routes;
+  /// CloudWatch Logs operations, selected by the X-Amz-Target header.
+  route_table logs_routes;
   httplib::Server server;
   std::thread listener;
   uint16_t port = 0;
@@ -128,6 +130,10 @@ struct gateway_state {
 
   void serve(const operation& op, const httplib::Request& req,
              httplib::Response& res);
+  void serve_target(const std::string& target, const httplib::Request& req,
+                    httplib::Response& res);
+  void run(const route& handler, std::string_view name, std::string arn,
+           const httplib::Request& req, httplib::Response& res);
   void install_handlers();
   caf::error start();
 };
@@ -140,24 +146,56 @@ void gateway_state::serve(const operation& op, const httplib::Request& req,
                                   + std::string{op.name} + " operation yet"));
     return;
   }
+  std::string arn;
+  if (op.request_uri == "/v1/tags/{resourceArn}")
+    arn = req.path.substr(9); // cpp-httplib decoded the path once already
+  run(route->second, op.name, std::move(arn), req, res);
+}
+
+void gateway_state::serve_target(const std::string& target,
+                                 const httplib::Request& req,
+                                 httplib::Response& res) {
+  constexpr std::string_view logs_prefix = "Logs_20140328.";
+  if (target.compare(0, logs_prefix.size(), logs_prefix) != 0) {
+    res.set_header("x-amzn-ErrorType", "UnknownOperationException");
+    write_json(res, 400,
+               {{"__type", "UnknownOperationException"},
+                {"message", "batchd does not serve the target " + target}});
+    return;
+  }
+  auto name = target.substr(logs_prefix.size());
+  auto route = logs_routes.find(name);
+  if (route == logs_routes.end()) {
+    write_error(res, make_batch_error(batch_errc::invalid_operation,
+                                      "batchd does not support the "
+                                      "CloudWatch Logs operation "
+                                        + name));
+    return;
+  }
+  run(route->second, name, {}, req, res);
+  // The JSON 1.1 protocol answers with its own media type.
+  res.headers.erase("Content-Type");
+  res.set_header("Content-Type", "application/x-amz-json-1.1");
+}
+
+void gateway_state::run(const route& handler, std::string_view name,
+                        std::string arn, const httplib::Request& req,
+                        httplib::Response& res) {
   auto body = parse_request_body(req.body);
   if (!body) {
     write_error(res, body.error());
     return;
   }
-  std::string arn;
-  if (op.request_uri == "/v1/tags/{resourceArn}")
-    arn = req.path.substr(9); // cpp-httplib decoded the path once already
   std::multimap<std::string, std::string> query{req.params.begin(),
                                                 req.params.end()};
   auto& target = regions->get(
     region_of(req.get_header_value("Authorization"), options.default_region));
   auto caller = callers->acquire();
   call_context ctx{target, *caller, std::move(arn), std::move(query)};
-  auto reply = route->second(ctx, *body);
+  auto reply = handler(ctx, *body);
   callers->release(std::move(caller));
   if (!reply) {
-    logger().debug("op={} error={}", op.name,
+    logger().debug("op={} error={}", name,
                    to_wire_error(reply.error()).message);
     write_error(res, reply.error());
     return;
@@ -168,6 +206,7 @@ void gateway_state::serve(const operation& op, const httplib::Request& req,
 void gateway_state::install_handlers() {
   add_compute_environment_routes(routes);
   add_tag_routes(routes);
+  add_logs_routes(logs_routes);
   server.set_pre_routing_handler(
     [](const httplib::Request&, httplib::Response& res) {
       res.set_header("x-amzn-RequestId", make_uuid());
@@ -178,6 +217,10 @@ void gateway_state::install_handlers() {
       write_json(res, 200, {{"status", "ok"}, {"version", options.version}});
     });
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    if (req.method == "POST" && req.has_header("X-Amz-Target")) {
+      serve_target(req.get_header_value("X-Amz-Target"), req, res);
+      return;
+    }
     auto op = find_operation(req.method, req.path);
     if (!op) {
       res.set_header("x-amzn-ErrorType", "UnknownOperationException");

@@ -100,4 +100,8 @@ route make_route(Decode decode, Target target) {
 void add_compute_environment_routes(route_table& routes);
 void add_tag_routes(route_table& routes);
 
+/// Adds the CloudWatch Logs operations, keyed by the operation name that
+/// follows `Logs_20140328.` in the X-Amz-Target header.
+void add_logs_routes(route_table& routes);
+
 } // namespace batch

@@ -66,7 +66,8 @@ struct deregister_job_definition {
 /// DescribeJobDefinitions. When `job_definitions` is set the other filters
 /// do not apply.
 struct describe_job_definitions {
-  /// ARNs or `name:revision` (a bare name means every revision).
+  /// ARNs or `name:revision`, each naming one revision; entries that name
+  /// no revision (bare names, ARNs without one) match nothing, as in AWS.
   std::vector<std::string> job_definitions;
   std::optional<std::string> job_definition_name;
   /// ACTIVE or INACTIVE.

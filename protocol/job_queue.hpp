@@ -3,6 +3,7 @@
 // and the encoding of replies.
 #pragma once
 
+#include "protocol/compute_environment.hpp"
 #include "protocol/json.hpp"
 #include "protocol/resource.hpp"
 #include "protocol/type_ids.hpp"
@@ -79,6 +80,8 @@ struct update_job_queue {
     compute_environment_order;
   std::optional<std::vector<job_state_time_limit_action>>
     job_state_time_limit_actions;
+  /// Not on the wire: the directory sets it when the environments change.
+  std::optional<std::string> job_queue_type;
 };
 
 struct delete_job_queue {
@@ -166,6 +169,10 @@ decode_delete_job_queue(simdjson::dom::object body);
 caf::expected<describe_job_queues>
 decode_describe_job_queues(simdjson::dom::object body);
 
+/// Sorts `order` by ascending `order`, the order in which the scheduler
+/// tries the environments.
+void sort_by_order(std::vector<compute_environment_order_entry>& order);
+
 /// Checks a computeEnvironmentOrder: 1 to 3 entries, unique orders and
 /// environments, non-negative orders.
 caf::error check_compute_environment_order(
@@ -175,6 +182,12 @@ caf::error check_compute_environment_order(
 /// 600..86400 seconds and one of the documented reasons.
 caf::error check_job_state_time_limit_actions(
   const std::vector<job_state_time_limit_action>& actions);
+
+/// Returns the jobQueueType that the environments of a queue imply (ECS,
+/// ECS_FARGATE or EKS), or a ClientException if one of them is not VALID or
+/// they mix EC2, Fargate and EKS.
+caf::expected<std::string>
+job_queue_type_of(const compute_environment_records& environments);
 
 /// Returns the JobQueueDetail of `record`.
 json encode(const job_queue_record& record);

@@ -78,12 +78,13 @@ struct resolve_scheduling_policy {
   std::string arn;
 };
 
-/// Tells the policy directory which policy a job queue uses, so that a
-/// policy in use cannot be deleted. An empty `scheduling_policy_arn` drops
-/// the queue.
+/// Tells the policy directory which policies a job queue refers to, so that
+/// a policy in use cannot be deleted. The list replaces what the queue
+/// referred to before; an empty list drops the queue. A queue uses one
+/// policy, but while it replaces one it claims both.
 struct scheduling_policy_references {
   std::string job_queue_arn;
-  std::string scheduling_policy_arn;
+  std::vector<std::string> scheduling_policy_arns;
 };
 
 // -- events ------------------------------------------------------------------

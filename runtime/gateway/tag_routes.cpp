@@ -14,6 +14,14 @@ caf::expected<Result> ask_owner(call_context& ctx, Request request) {
   auto& r = ctx.target();
   if (parts->resource_type == "compute-environment")
     return ctx.ask<Result>(r.compute_environments, std::move(request));
+  if (parts->resource_type == "job-queue")
+    return ctx.ask<Result>(r.job_queues, std::move(request));
+  if (parts->resource_type == "job-definition")
+    return ctx.ask<Result>(r.job_definitions, std::move(request));
+  if (parts->resource_type == "scheduling-policy")
+    return ctx.ask<Result>(r.scheduling_policies, std::move(request));
+  if (parts->resource_type == "job")
+    return ctx.ask<Result>(r.jobs, std::move(request));
   return client_error("Resource type " + parts->resource_type
                       + " can't be tagged: " + request.arn);
 }

@@ -3,8 +3,14 @@
 #pragma once
 
 #include "protocol/compute_environment.hpp"
+#include "protocol/executor.hpp"
+#include "protocol/job.hpp"
+#include "protocol/job_definition.hpp"
+#include "protocol/job_queue.hpp"
 #include "protocol/logs.hpp"
 #include "protocol/resource.hpp"
+#include "protocol/scheduler.hpp"
+#include "protocol/scheduling_policy.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/docker.hpp"
 
@@ -34,9 +40,20 @@ struct region_services {
 /// The handles of one region's directory actors.
 struct region {
   region_services services;
+  /// Decides where RUNNABLE jobs run; the region's event listener.
+  scheduler_actor scheduler{};
   compute_environments_actor compute_environments;
+  scheduling_policies_actor scheduling_policies{};
+  job_definitions_actor job_definitions{};
+  job_queues_actor job_queues{};
   /// CloudWatch Logs: the output of every job attempt.
   log_store_actor log_store{};
+  /// Runs attempts as Docker containers; invalid when the server runs no
+  /// containers.
+  executor_actor container_executor{};
+  /// Runs attempts of environments tagged `batchd:executor` = `simulated`.
+  executor_actor simulated_executor{};
+  jobs_actor jobs{};
 };
 
 /// Spawns the actors of a new region.

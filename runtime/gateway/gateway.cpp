@@ -205,6 +205,10 @@ void gateway_state::run(const route& handler, std::string_view name,
 
 void gateway_state::install_handlers() {
   add_compute_environment_routes(routes);
+  add_job_queue_routes(routes);
+  add_job_definition_routes(routes);
+  add_scheduling_policy_routes(routes);
+  add_job_routes(routes);
   add_tag_routes(routes);
   add_logs_routes(logs_routes);
   server.set_pre_routing_handler(

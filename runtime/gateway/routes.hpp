@@ -98,6 +98,10 @@ route make_route(Decode decode, Target target) {
 
 /// Adds the routes of each resource family.
 void add_compute_environment_routes(route_table& routes);
+void add_job_queue_routes(route_table& routes);
+void add_job_definition_routes(route_table& routes);
+void add_scheduling_policy_routes(route_table& routes);
+void add_job_routes(route_table& routes);
 void add_tag_routes(route_table& routes);
 
 /// Adds the CloudWatch Logs operations, keyed by the operation name that

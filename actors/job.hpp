@@ -1,0 +1,111 @@
+// One job. The actor owns the job's record and its state machine
+// SUBMITTED → RUNNABLE → STARTING → RUNNING → SUCCEEDED | FAILED: it waits
+// in the scheduler's queue while RUNNABLE, runs each attempt through the
+// executor the scheduler placed it on, applies CancelJob and TerminateJob,
+// and tells its directory about every change that ListJobs shows. Each
+// transition is logged as one INFO line.
+#pragma once
+
+#include "protocol/job.hpp"
+#include "protocol/scheduler.hpp"
+#include "runtime/clock.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace batch {
+
+/// What every job of a region shares: the clock and its peers.
+struct job_context {
+  clock_ptr clock;
+  scheduler_actor scheduler;
+  jobs_actor directory;
+};
+
+using job_context_ptr = std::shared_ptr<const job_context>;
+
+/// The attempt a job runs right now, from its placement to its end.
+struct running_attempt {
+  /// The attempt as DescribeJobs will show it once it started.
+  attempt_record detail;
+  std::string compute_environment;
+  executor_actor executor;
+  bool started = false;
+  /// Set when batchd stops the attempt: the caller's reason or the timeout.
+  std::string stop_reason;
+  bool terminated = false;
+  bool timed_out = false;
+};
+
+struct job_state {
+  static constexpr const char* name = "job";
+
+  using pointer = job_actor::stateful_pointer<job_state>;
+
+  pointer self = nullptr;
+  job_record record;
+  job_context_ptr context;
+  /// Null unless the job is STARTING or RUNNING.
+  std::unique_ptr<running_attempt> attempt;
+
+  // -- handlers ---------------------------------------------------------------
+
+  /// Leaves SUBMITTED: the job has no dependencies, so it is RUNNABLE.
+  void on_evaluate();
+
+  /// Cancels a job that has not started; a no-op otherwise.
+  ack on_cancel(const cancel_job& request);
+
+  /// Stops a STARTING or RUNNING job's attempt; cancels an earlier one.
+  ack on_terminate(const terminate_job& request);
+
+  /// Starts an attempt in the environment the scheduler chose.
+  void on_dispatch(const dispatch_job& placement);
+
+  /// Records why the job still waits.
+  void on_waiting(const job_waiting& waiting);
+
+  void on_started(const attempt_started& event);
+  void on_exited(const attempt_exited& event);
+  void on_failed(const attempt_failed& event);
+
+  /// Stops the attempt that ran longer than the job's timeout.
+  void on_timeout(const attempt_timeout& timeout);
+
+  /// The executor answered `run_attempt` for `number` with an error.
+  void on_refused(int number, const caf::error& err);
+
+  caf::result<ack> on_tag(const tag_resource& request);
+  ack on_untag(const untag_resource& request);
+
+  // -- transitions ------------------------------------------------------------
+
+  /// Moves the job to `to` with `reason`, logs the change and reports it.
+  void transition(job_status to, std::string reason);
+
+  /// Ends the job in FAILED because it was cancelled with `reason`.
+  void cancel(const std::string& reason);
+
+  /// Returns the job to RUNNABLE after its executor could not run it.
+  void requeue(const std::string& reason);
+
+  /// Ends the current attempt and the job in `to` with `reason`.
+  void finish(job_status to, std::string reason);
+
+  /// Gives the job's capacity back to the scheduler; `unavailable` is the
+  /// reason when the executor could not run the attempt.
+  void release(std::optional<std::string> unavailable = std::nullopt);
+
+  /// Tells the directory what ListJobs shows of the job.
+  void report();
+
+  /// Returns true if `job_id`/`number` name the current attempt.
+  bool is_current(const std::string& job_id, int number) const;
+};
+
+/// Spawn function of a job; `record` is in SUBMITTED.
+job_actor::behavior_type job(job_state::pointer self, job_record record,
+                             job_context_ptr context);
+
+} // namespace batch

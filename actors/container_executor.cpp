@@ -37,6 +37,8 @@ struct container_executor_state {
   std::optional<bool> available;
   std::string reason;
   int host_cpus = 0;
+  /// What containers get as AWS_ENDPOINT_URL; empty while unknown.
+  std::string endpoint_url;
   bool probing = false;
   bool cleaned_up = false;
   std::map<std::pair<std::string, int>, container_supervisor_actor> attempts;
@@ -60,6 +62,7 @@ caf::result<ack> container_executor_state::on_run(run_attempt& request) {
   if (attempts.count(key) > 0)
     return ack{};
   auto& runtime = *config.runtime;
+  request.spec.stop_grace_seconds = runtime.stop_timeout_seconds;
   container_launch launch{
     request.spec.image,
     container_name(request.spec.job_id, request.spec.attempt),
@@ -89,12 +92,16 @@ void container_executor_state::on_tick() {
     return;
   probing = true;
   auto handle = caf::actor_cast<container_executor_actor>(self);
-  config.runtime->engine->probe([handle](caf::expected<engine_info> info) {
-    if (info)
-      caf::anon_send(handle, engine_probed{true, {}, info->cpus});
-    else
+  auto runtime = config.runtime;
+  runtime->engine->probe([handle, runtime](caf::expected<engine_info> info) {
+    if (!info) {
       caf::anon_send(
         handle, engine_probed{false, to_wire_error(info.error()).message, 0});
+      return;
+    }
+    // Docker's bridge network is known only once the engine answers.
+    auto url = runtime->endpoint_url ? runtime->endpoint_url() : "";
+    caf::anon_send(handle, engine_probed{true, {}, info->cpus, url});
   });
 }
 
@@ -102,6 +109,10 @@ void container_executor_state::on_probed(const engine_probed& result) {
   probing = false;
   self->delayed_send(self, config.poll_interval, tick_atom_v);
   host_cpus = result.cpus;
+  if (result.available && result.endpoint_url != endpoint_url) {
+    endpoint_url = result.endpoint_url;
+    logger().info("executor={} endpoint_url={}", config.name, endpoint_url);
+  }
   if (available == result.available
       && (result.available || reason == result.reason))
     return;
@@ -141,8 +152,8 @@ void container_executor_state::on_down(const caf::down_msg& msg) {
 
 environment_list container_executor_state::container_environment() const {
   environment_list env;
-  if (!config.runtime->endpoint_url.empty())
-    env.emplace_back("AWS_ENDPOINT_URL", config.runtime->endpoint_url);
+  if (!endpoint_url.empty())
+    env.emplace_back("AWS_ENDPOINT_URL", endpoint_url);
   // Dummy credentials: batchd accepts any, and SDKs refuse to sign without.
   env.emplace_back("AWS_ACCESS_KEY_ID", "batchd");
   env.emplace_back("AWS_SECRET_ACCESS_KEY", "batchd");

@@ -1,8 +1,8 @@
-// The supervisor's state machine: launching → running → finishing →
-// removing. A launch or wait failure is classified by probing the engine:
-// if the engine no longer answers, the attempt failed for want of a runtime
-// (the job waits RUNNABLE) rather than because of the job. The container is
-// removed on every path, and also when the actor goes away early.
+// The supervisor's state machine: launching → starting → running →
+// finishing → removing. A launch or wait failure is classified by probing the
+// engine: if the engine no longer answers, the attempt failed for want of a
+// runtime (the job waits RUNNABLE) rather than because of the job. The
+// container is removed on every path, and also when the actor goes away early.
 #include "actors/container_supervisor.hpp"
 
 #include "protocol/errors.hpp"
@@ -50,10 +50,15 @@ void container_supervisor_state::on_stop(const stop_attempt& request) {
     return;
   stop_reason_ = request.reason;
   if (phase_ != phase::running) {
+    // Launching ends in `fail`, starting in an immediate stop once running.
     log_transition("STOP_REQUESTED", "reason=\"" + request.reason + "\"");
     return;
   }
-  log_transition("STOPPING", "reason=\"" + request.reason + "\"");
+  stop_container();
+}
+
+void container_supervisor_state::stop_container() {
+  log_transition("STOPPING", "reason=\"" + *stop_reason_ + "\"");
   auto handle = caf::actor_cast<container_supervisor_actor>(self_);
   config_.engine->stop(
     container_id_, config_.spec.stop_grace_seconds,
@@ -78,15 +83,35 @@ void container_supervisor_state::on_launched(const container_launched& result) {
     fail(*stop_reason_, false);
     return;
   }
+  start_container();
+}
+
+void container_supervisor_state::start_container() {
+  phase_ = phase::starting;
+  started_at_ = config_.clock->now_ms();
+  auto handle = caf::actor_cast<container_supervisor_actor>(self_);
+  config_.engine->start(container_id_, [handle](const caf::error& err) {
+    caf::anon_send(handle, container_running{err ? message_of(err) : ""});
+  });
+}
+
+void container_supervisor_state::on_running(const container_running& result) {
+  if (phase_ != phase::starting)
+    return;
+  if (!result.failure.empty()) {
+    probe_then_fail(result.failure);
+    return;
+  }
   phase_ = phase::running;
   auto& spec = config_.spec;
   caf::anon_send(config_.log_store,
                  append_log_events{spec.log_group, spec.log_stream, {}});
-  caf::anon_send(config_.job,
-                 attempt_started{spec.job_id, spec.attempt,
-                                 config_.clock->now_ms(), container_id_});
+  caf::anon_send(config_.job, attempt_started{spec.job_id, spec.attempt,
+                                              started_at_, container_id_});
   log_transition("RUNNING", "container=" + container_id_.substr(0, 12));
   follow_container();
+  if (stop_reason_)
+    stop_container();
 }
 
 void container_supervisor_state::follow_container() {
@@ -99,9 +124,12 @@ void container_supervisor_state::follow_container() {
     container_id_,
     [store = config_.log_store, group = spec.log_group,
      stream = spec.log_stream](output_line line) {
-      caf::anon_send(
-        store, append_log_events{
-                 group, stream, {{line.timestamp, std::move(line.text), 0}}});
+      constexpr int64_t ns_per_ms = 1'000'000;
+      log_event event;
+      event.timestamp = line.written_ns / ns_per_ms;
+      event.nanos = static_cast<int32_t>(line.written_ns % ns_per_ms);
+      event.message = std::move(line.text);
+      caf::anon_send(store, append_log_events{group, stream, {event}});
     },
     [handle](const caf::error& err) {
       caf::anon_send(handle, output_finished{err ? message_of(err) : ""});
@@ -234,6 +262,7 @@ container_supervisor_actor::behavior_type container_supervisor(
   return {
     [self](const stop_attempt& x) { self->state.on_stop(x); },
     [self](const container_launched& x) { self->state.on_launched(x); },
+    [self](const container_running& x) { self->state.on_running(x); },
     [self](const container_waited& x) { self->state.on_waited(x); },
     [self](const output_finished& x) { self->state.on_output_finished(x); },
     [self](const container_stop_done& x) { self->state.on_stop_done(x); },

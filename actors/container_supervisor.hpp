@@ -1,5 +1,5 @@
-// The container supervisor: one actor per attempt that launches its
-// container, reports to the job actor when it really runs, sends every line
+// The container supervisor: one actor per attempt that creates and starts
+// its container, reports to the job actor when it really runs, sends every line
 // it writes to the log store while it runs, reports its exit once exit code
 // and output are captured, and removes it. The engine's callbacks come back
 // as the messages below, so that every decision happens inside the actor.
@@ -22,9 +22,15 @@ namespace batch {
 
 // -- engine events -----------------------------------------------------------
 
-/// The launch ended: `failure` is empty and `container_id` set on success.
+/// The launch (pull and create) ended: `failure` is empty and
+/// `container_id` set on success.
 struct container_launched {
   std::string container_id;
+  std::string failure;
+};
+
+/// `docker start` ended: the container's process runs unless `failure`.
+struct container_running {
   std::string failure;
 };
 
@@ -53,9 +59,12 @@ struct container_removed {
 struct engine_probed {
   bool available = false;
   /// Why the engine is not available.
-  std::string reason;
+  std::string reason{};
   /// The CPUs of the engine's host.
   int cpus = 0;
+  /// How containers reach batchd (AWS_ENDPOINT_URL); empty if they cannot.
+  /// Only the executor's probes look it up.
+  std::string endpoint_url{};
 };
 
 // -- the supervisor ----------------------------------------------------------
@@ -63,9 +72,10 @@ struct engine_probed {
 /// Reacts to stop requests and to the engine's reports.
 using container_supervisor_actor = caf::typed_actor<
   caf::reacts_to<stop_attempt>, caf::reacts_to<container_launched>,
-  caf::reacts_to<container_waited>, caf::reacts_to<output_finished>,
-  caf::reacts_to<container_stop_done>, caf::reacts_to<container_removed>,
-  caf::reacts_to<engine_probed>, caf::reacts_to<tick_atom>>;
+  caf::reacts_to<container_running>, caf::reacts_to<container_waited>,
+  caf::reacts_to<output_finished>, caf::reacts_to<container_stop_done>,
+  caf::reacts_to<container_removed>, caf::reacts_to<engine_probed>,
+  caf::reacts_to<tick_atom>>;
 
 /// Everything a supervisor needs for its attempt.
 struct supervisor_config {
@@ -94,6 +104,7 @@ public:
 
   void on_stop(const stop_attempt& request);
   void on_launched(const container_launched& result);
+  void on_running(const container_running& result);
   void on_waited(const container_waited& result);
   void on_output_finished(const output_finished& result);
   void on_stop_done(const container_stop_done& result);
@@ -102,8 +113,10 @@ public:
   void on_output_grace_expired();
 
 private:
-  enum class phase { launching, running, finishing, removing };
+  enum class phase { launching, starting, running, finishing, removing };
 
+  void start_container();
+  void stop_container();
   void follow_container();
   void report_exit_when_complete();
   /// Probes the engine, then fails the attempt with `reason`; the probe
@@ -117,6 +130,10 @@ private:
   supervisor_config config_;
   phase phase_ = phase::launching;
   std::string container_id_;
+  /// When `docker start` was issued: the attempt's startedAt. The process
+  /// runs from some moment before `docker start` returns, so no line it
+  /// writes is stamped earlier.
+  int64_t started_at_ = 0;
   /// The reason of a stop request; set once one arrived.
   std::optional<std::string> stop_reason_;
   std::optional<int> exit_code_;
@@ -137,6 +154,7 @@ container_supervisor_actor::behavior_type container_supervisor(
 } // namespace batch
 
 BATCH_LOCAL_MESSAGE(batch::container_launched)
+BATCH_LOCAL_MESSAGE(batch::container_running)
 BATCH_LOCAL_MESSAGE(batch::container_waited)
 BATCH_LOCAL_MESSAGE(batch::output_finished)
 BATCH_LOCAL_MESSAGE(batch::container_stop_done)

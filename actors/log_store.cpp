@@ -1,8 +1,11 @@
-// The log store's data and reads. Events of a stream sit in a deque with
-// absolute positions, so GetLogEvents tokens (`f/<position>`,
-// `b/<position>`) stay valid while the stream grows and while the oldest
-// events are dropped. Timestamps within a stream never decrease, which lets
-// a time range become a pair of binary searches.
+// The log store's data and reads. Events of a stream sit in a deque in
+// time order, with absolute positions, so GetLogEvents tokens
+// (`f/<position>`, `b/<position>`) stay valid while the stream grows and
+// while the oldest events are dropped. A line that arrives late (see
+// `insert_in_time_order`) shifts the few events after it by one position: a
+// reader whose token points among them may see an event twice or miss the
+// late one. Sorted timestamps let a time range become a pair of binary
+// searches.
 #include "actors/log_store.hpp"
 
 #include "protocol/errors.hpp"
@@ -13,6 +16,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <tuple>
 
 namespace batch {
@@ -195,20 +199,31 @@ bool log_archive::append(const append_log_events& request, int64_t now) {
   }
   for (auto& event : request.events) {
     auto stored = event;
-    // Keeps timestamps non-decreasing: stdout and stderr arrive through
-    // separate pipes and may interleave a millisecond out of order.
-    if (!s.events.empty())
-      stored.timestamp = std::max(stored.timestamp, s.events.back().timestamp);
     stored.ingestion_time = now;
-    if (!s.first_event_timestamp)
-      s.first_event_timestamp = stored.timestamp;
     s.bytes += stored.message.size();
     s.stored_bytes += static_cast<int64_t>(stored.message.size());
-    s.events.push_back(std::move(stored));
+    insert_in_time_order(s, std::move(stored));
     s.last_ingestion_time = now;
   }
+  // The first event ever stored, even once it is dropped.
+  if (!s.events.empty()
+      && s.events.front().timestamp < s.first_event_timestamp.value_or(
+           std::numeric_limits<int64_t>::max()))
+    s.first_event_timestamp = s.events.front().timestamp;
   drop_oldest(s);
   return created;
+}
+
+void log_archive::insert_in_time_order(stream& s, log_event event) {
+  // stdout and stderr come through separate pipes, so a line may arrive
+  // after a later one of the other pipe; it goes where its time puts it,
+  // which is nearly always the end or a few events before it.
+  auto later = [&](const log_event& other) {
+    return std::tie(other.timestamp, other.nanos)
+           > std::tie(event.timestamp, event.nanos);
+  };
+  auto at = std::find_if_not(s.events.rbegin(), s.events.rend(), later).base();
+  s.events.insert(at, std::move(event));
 }
 
 void log_archive::drop_oldest(stream& s) {

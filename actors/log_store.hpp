@@ -27,9 +27,10 @@ struct log_limits {
   size_t max_bytes_per_stream = 256 * 1024 * 1024;
 };
 
-/// Every group, stream and event of a region. Events of a stream keep their
-/// arrival order; each has an absolute position that pagination tokens name
-/// and that never changes, even when old events are dropped.
+/// Every group, stream and event of a region. Events of a stream are kept
+/// in time order (arrival order among equal times); each has an absolute
+/// position that pagination tokens name and that never changes, even when
+/// old events are dropped.
 class log_archive {
 public:
   explicit log_archive(resource_scope scope = {}, log_limits limits = {});
@@ -76,6 +77,7 @@ private:
   std::string group_arn(const std::string& name) const;
   caf::expected<const group*> find_group(const std::string& name) const;
   void drop_oldest(stream& s);
+  void insert_in_time_order(stream& s, log_event event);
   log_stream_info info(const std::string& group_name, const std::string& name,
                        const stream& s) const;
 

@@ -20,11 +20,15 @@ namespace batch {
 
 /// One line of output. Times are epoch milliseconds.
 struct log_event {
-  /// When the container wrote the line.
+  /// When the container wrote the line, in epoch milliseconds.
   int64_t timestamp = 0;
   std::string message{};
   /// When the log store received it.
   int64_t ingestion_time = 0;
+  /// The nanoseconds within `timestamp`'s millisecond, where known: they
+  /// order lines of one millisecond that stdout and stderr deliver through
+  /// separate pipes, and so out of order.
+  int32_t nanos = 0;
 };
 
 /// Appends `events` to `stream` of `group`, creating both on first use. An

@@ -33,6 +33,12 @@ command_line parse_command_line(int argc, char** argv,
                  "The docker CLI that runs job containers")
     ->capture_default_str();
   serve
+    ->add_option("--stop-timeout", options.stop_timeout,
+                 "Seconds a terminated job's container gets between SIGTERM "
+                 "and SIGKILL")
+    ->capture_default_str()
+    ->check(CLI::Range(1, 3600));
+  serve
     ->add_option("--time-scale", options.time_scale,
                  "Run the server's clock this many times faster")
     ->capture_default_str()

@@ -17,6 +17,9 @@ struct serve_options {
   std::string log_level = "info";
   /// The docker CLI; "docker" is looked up on PATH.
   std::string docker = "docker";
+  /// Seconds between SIGTERM and SIGKILL when a job is terminated; AWS's
+  /// ECS agents wait 30 (their ECS_CONTAINER_STOP_TIMEOUT).
+  int stop_timeout = 30;
   /// How many times faster than real time the server's clock runs.
   double time_scale = 1.0;
   /// Worker threads of the HTTP server.

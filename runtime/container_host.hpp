@@ -4,7 +4,9 @@
 // a container on Docker's bridge network cannot reach; a relay on the
 // bridge's gateway address (reachable only from this machine and its
 // containers) forwards to the server, and containers get its URL as
-// AWS_ENDPOINT_URL.
+// AWS_ENDPOINT_URL. The bridge is known only while Docker answers, so the
+// way back is found at start-up if it can be, and else as soon as an
+// executor sees Docker answer.
 #pragma once
 
 #include "runtime/docker.hpp"
@@ -12,18 +14,27 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace batch {
 
+/// How the server runs containers.
+struct container_host_options {
+  /// The docker CLI: a path, or a name looked up on PATH.
+  std::string docker_cli = "docker";
+  /// The address and port the server listens on (port 0: picked at bind).
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  /// Seconds between SIGTERM and SIGKILL when a job is terminated.
+  int stop_timeout_seconds = default_stop_timeout_seconds;
+};
+
 class container_host {
 public:
-  /// Creates the engine for the docker CLI `docker_cli` and, when Docker
-  /// answers, binds the relay for a server on `host`:`port` (0 when the
-  /// port is picked at bind time). Never fails: without Docker, containers
-  /// get no endpoint and executors report the runtime as unavailable.
-  container_host(const std::string& docker_cli, const std::string& host,
-                 uint16_t port);
+  /// Creates the engine. Never fails: without Docker, containers get no
+  /// endpoint and executors report the runtime as unavailable.
+  explicit container_host(container_host_options options);
 
   /// Calls `stop`.
   ~container_host();
@@ -36,8 +47,14 @@ public:
     return settings_;
   }
 
-  /// Starts relaying to the server, which now listens on `gateway_port`.
+  /// Records that the server now listens on `gateway_port` and finds the
+  /// way back from containers if Docker answers. Blocks briefly.
   void start(uint16_t gateway_port);
+
+  /// Returns the URL containers reach batchd at, finding it first (bridge
+  /// address, relay) if needed; empty while it cannot be found or before
+  /// `start`. Blocks while it asks Docker; thread-safe.
+  std::string endpoint_url();
 
   /// Removes every container this server started, ends the engine's
   /// processes and stops the relay. Blocks; idempotent. Call before the
@@ -45,11 +62,22 @@ public:
   void stop();
 
 private:
-  std::string host_;
+  /// Finds the URL for `bridge`, the bridge's gateway address. Requires
+  /// `mutex_`.
+  std::string reach_through(const std::string& bridge);
+
+  /// Logs `problem` unless it is the one logged last. Requires `mutex_`.
+  void warn_unreachable(const std::string& problem);
+
+  container_host_options options_;
   std::shared_ptr<docker_engine> engine_;
   std::shared_ptr<container_runtime_settings> settings_;
+  std::mutex mutex_;
   tcp_relay relay_;
-  bool relaying_ = false;
+  /// 0 until `start`.
+  uint16_t gateway_port_ = 0;
+  std::string url_;
+  std::string last_problem_;
   bool stopped_ = false;
 };
 

@@ -108,7 +108,7 @@ std::vector<std::string>
 docker_create_arguments(const attempt_spec& spec,
                         const container_identity& identity,
                         const environment_list& extra_env, int host_cpus) {
-  std::vector<std::string> args{"create"};
+  std::vector<std::string> args{"create", "--pull", "never"};
   add_option(args, "--name", container_name(spec.job_id, spec.attempt));
   add_option(args, "--label", "batchd.managed=true");
   add_option(args, "--label", "batchd.endpoint=" + identity.endpoint);
@@ -184,19 +184,20 @@ std::optional<int64_t> parse_docker_time(std::string_view text) {
   tm.tm_hour = fields[3];
   tm.tm_min = fields[4];
   tm.tm_sec = fields[5];
-  int64_t millis = 0;
+  constexpr int fraction_digits = 9;
+  int64_t nanos = 0;
   size_t pos = 19;
   if (pos < text.size() && text[pos] == '.') {
     int digits = 0;
     for (++pos; pos < text.size() && std::isdigit(text[pos]); ++pos)
-      if (digits++ < 3)
-        millis = millis * 10 + (text[pos] - '0');
-    for (; digits < 3; ++digits)
-      millis *= 10;
+      if (digits++ < fraction_digits)
+        nanos = nanos * 10 + (text[pos] - '0');
+    for (; digits < fraction_digits; ++digits)
+      nanos *= 10;
   }
   if (pos >= text.size() || text[pos] != 'Z')
     return std::nullopt;
-  return static_cast<int64_t>(timegm(&tm)) * 1000 + millis;
+  return static_cast<int64_t>(timegm(&tm)) * 1'000'000'000 + nanos;
 }
 
 // -- the engine
@@ -294,27 +295,27 @@ caf::expected<engine_info> docker_engine::impl::probe() {
 
 caf::expected<std::string>
 docker_engine::impl::launch(const container_launch& request) {
-  auto present
-    = docker({"image", "inspect", "--format", "{{.Id}}", request.image},
-             options.command_timeout);
-  if (!present || present->exit_code != 0) {
+  // Creating first saves a round trip when the image is present, as it
+  // nearly always is; `--pull never` makes a missing one fail fast.
+  auto create = [&] {
+    return docker(request.create_arguments, options.command_timeout);
+  };
+  auto created = create();
+  if (created && created->exit_code != 0
+      && docker_message(*created).find("No such image") != std::string::npos) {
     logger().info("pulling image={}", request.image);
     auto pulled = query({"pull", "--quiet", request.image},
                         options.pull_timeout, "CannotPullContainerError: ");
     if (!pulled)
       return std::move(pulled.error());
+    created = create();
   }
-  auto id = query(request.create_arguments, options.command_timeout,
-                  "CannotCreateContainerError: ");
-  if (!id)
-    return id;
-  auto started = query({"start", *id}, options.command_timeout,
-                       "CannotStartContainerError: ");
-  if (!started) {
-    query({"rm", "-f", "-v", *id}, options.command_timeout);
-    return std::move(started.error());
-  }
-  return id;
+  constexpr const char* failure = "CannotCreateContainerError: ";
+  if (!created)
+    return server_error(failure + to_wire_error(created.error()).message);
+  if (created->exit_code != 0)
+    return server_error(failure + docker_message(*created));
+  return trim(created->out);
 }
 
 caf::error
@@ -328,12 +329,12 @@ docker_engine::impl::follow(const std::string& id,
     auto space = line.find(' ');
     auto stamp = parse_docker_time(std::string_view{line}.substr(0, space));
     if (stamp && space != std::string::npos) {
-      out.timestamp = *stamp;
+      out.written_ns = *stamp;
       out.text = line.substr(space + 1);
     } else {
-      out.timestamp = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+      out.written_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
       out.text = std::move(line);
     }
     // CloudWatch keeps no empty events; the awslogs driver drops them too.
@@ -398,6 +399,14 @@ void docker_engine::launch(container_launch request,
     [d = impl_.get(), request = std::move(request), done = std::move(done)] {
       d->reply(done, d->launch(request));
     });
+}
+
+void docker_engine::start(const std::string& id, done_callback done) {
+  impl_->spawn([d = impl_.get(), id, done = std::move(done)] {
+    auto started = d->query({"start", id}, d->options.command_timeout,
+                            "CannotStartContainerError: ");
+    d->reply(done, started ? caf::error{} : started.error());
+  });
 }
 
 void docker_engine::follow_output(const std::string& id, line_callback on_line,

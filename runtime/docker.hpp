@@ -42,7 +42,8 @@ std::string container_name(const std::string& job_id, int attempt);
 using environment_list = std::vector<std::pair<std::string, std::string>>;
 
 /// Returns the arguments after `docker` that create the container of
-/// `spec`: `create`, name, labels, limits, mounts, environment (the spec's,
+/// `spec`: `create --pull never` (the engine pulls missing images itself),
+/// name, labels, limits, mounts, environment (the spec's,
 /// then those of `extra_env` whose names the spec does not set), image and
 /// command. `--cpus` is capped at `host_cpus` (when above 0), since Docker
 /// refuses more CPUs than the host has. Values travel as separate arguments;
@@ -52,14 +53,14 @@ docker_create_arguments(const attempt_spec& spec,
                         const container_identity& identity,
                         const environment_list& extra_env, int host_cpus = 0);
 
-/// Returns the epoch milliseconds of an RFC 3339 UTC time as Docker writes
+/// Returns the epoch nanoseconds of an RFC 3339 UTC time as Docker writes
 /// it (`2024-05-01T12:00:00.123456789Z`), or nothing if it is not one.
 std::optional<int64_t> parse_docker_time(std::string_view text);
 
 // -- the engine --------------------------------------------------------------
 
-/// A container to launch: pull `image` if missing, then create with
-/// `create_arguments` and start it.
+/// A container to launch: pull `image` if missing, then create it with
+/// `create_arguments`.
 struct container_launch {
   std::string image;
   std::string name;
@@ -69,8 +70,9 @@ struct container_launch {
 /// One line that a container wrote.
 struct output_line {
   bool is_stderr = false;
-  /// When the container wrote the line, in epoch milliseconds.
-  int64_t timestamp = 0;
+  /// When the container wrote the line, in epoch nanoseconds: Docker's
+  /// stamps are that fine, which orders the lines of one millisecond.
+  int64_t written_ns = 0;
   std::string text;
 };
 
@@ -100,10 +102,14 @@ public:
   /// error whose message says why the engine cannot be used.
   virtual void probe(callback<engine_info> done) = 0;
 
-  /// Pulls the image if missing, creates and starts the container and
-  /// replies with its id. The error message is the reason in AWS's style,
-  /// e.g. "CannotPullContainerError: <docker's message>".
+  /// Pulls the image if missing, creates the container and replies with
+  /// its id. The error message is the reason in AWS's style, e.g.
+  /// "CannotPullContainerError: <docker's message>".
   virtual void launch(container_launch request, callback<std::string> done) = 0;
+
+  /// Starts a launched container; replies once its process runs. The error
+  /// message is "CannotStartContainerError: <docker's message>".
+  virtual void start(const std::string& id, done_callback done) = 0;
 
   /// Calls `on_line` for every line the container writes, from the first
   /// one, until the container exits; then calls `done`.
@@ -155,6 +161,7 @@ public:
 
   void probe(callback<engine_info> done) override;
   void launch(container_launch request, callback<std::string> done) override;
+  void start(const std::string& id, done_callback done) override;
   void follow_output(const std::string& id, line_callback on_line,
                      done_callback done) override;
   void wait(const std::string& id, callback<int> done) override;
@@ -182,15 +189,23 @@ private:
 
 // -- server-wide settings ----------------------------------------------------
 
+/// The stop timeout of ECS agents, which AWS Batch uses: seconds between
+/// SIGTERM and SIGKILL when a job is terminated.
+constexpr int default_stop_timeout_seconds = 30;
+
 /// What every region's container executor shares: the engine, the identity
-/// in the labels, and how a container reaches batchd.
+/// in the labels, how a container reaches batchd and how it is stopped.
 struct container_runtime_settings {
   container_engine_ptr engine;
   container_identity identity;
-  /// The URL containers get as AWS_ENDPOINT_URL, e.g.
-  /// `http://172.17.0.1:4566`; empty when batchd cannot be reached from
-  /// containers.
-  std::string endpoint_url;
+  /// Returns the URL containers get as AWS_ENDPOINT_URL, e.g.
+  /// `http://172.17.0.1:4566`, or an empty string while batchd cannot be
+  /// reached from containers. The URL depends on Docker's bridge network, so
+  /// it is found once the engine answers: executors call this after each
+  /// successful probe, from the engine's callback. May block; thread-safe.
+  std::function<std::string()> endpoint_url;
+  /// Seconds between SIGTERM and SIGKILL when an attempt is stopped.
+  int stop_timeout_seconds = default_stop_timeout_seconds;
 };
 
 using container_runtime_ptr = std::shared_ptr<const container_runtime_settings>;

@@ -33,7 +33,8 @@ int serve(const batch::serve_options& options) {
   config.add_message_types<caf::id_block::batch>();
   caf::actor_system system{config};
   auto clock = std::make_shared<scaled_system_clock>(options.time_scale);
-  container_host containers{options.docker, options.host, options.port};
+  container_host containers{container_host_options{
+    options.docker, options.host, options.port, options.stop_timeout}};
   auto regions = std::make_shared<region_registry>(
     system, options.account_id, clock, containers.settings());
   gateway_options gateway_config{options.host, options.port, options.region,

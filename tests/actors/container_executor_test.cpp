@@ -10,8 +10,8 @@ namespace batch {
 
 namespace {
 
-/// An engine that answers probes at once and holds every other call until
-/// the test completes it.
+/// An engine that answers probes, starts, stops and removals at once and
+/// holds every other call until the test completes it.
 struct fake_engine : container_engine {
   bool answering = true;
   std::vector<std::pair<container_launch, callback<std::string>>> launches;
@@ -23,6 +23,12 @@ struct fake_engine : container_engine {
   std::vector<follower> followers;
   std::vector<std::pair<std::string, callback<int>>> waits;
   std::vector<std::pair<std::string, int>> stops;
+  std::vector<std::string> started;
+  /// Why `docker start` fails; empty when it succeeds.
+  std::string start_failure;
+  /// Holds starts in `held_starts` instead of completing them.
+  bool hold_starts = false;
+  std::vector<done_callback> held_starts;
   std::vector<std::string> removed;
   int leftover_cleanups = 0;
 
@@ -35,6 +41,16 @@ struct fake_engine : container_engine {
 
   void launch(container_launch request, callback<std::string> done) override {
     launches.emplace_back(std::move(request), std::move(done));
+  }
+
+  void start(const std::string& id, done_callback done) override {
+    started.push_back(id);
+    if (hold_starts)
+      held_starts.push_back(std::move(done));
+    else if (start_failure.empty())
+      done(caf::error{});
+    else
+      done(server_error(start_failure));
   }
 
   void follow_output(const std::string& id, line_callback on_line,
@@ -68,11 +84,18 @@ struct fixture : testing::actor_fixture {
   std::shared_ptr<fake_engine> engine = std::make_shared<fake_engine>();
   log_store_actor store = track(spawn_log_store(sys, services().scope, clock));
 
+  /// What the host answers when asked for the way back to batchd.
+  std::string endpoint = "http://172.17.0.1:4566";
+  int stop_timeout = default_stop_timeout_seconds;
+
   executor_actor spawn_executor() {
     auto settings = std::make_shared<container_runtime_settings>();
     settings->engine = engine;
     settings->identity = {"127.0.0.1:4566", "instance-1"};
-    settings->endpoint_url = "http://172.17.0.1:4566";
+    settings->endpoint_url = [this] {
+      return endpoint;
+    };
+    settings->stop_timeout_seconds = stop_timeout;
     container_executor_config config;
     config.runtime = settings;
     config.log_store = store;
@@ -179,6 +202,22 @@ TEST_CASE_FIXTURE(fixture, "containers get the way back to batchd") {
   CHECK(engine->launches[0].first.image == "busybox");
 }
 
+TEST_CASE_FIXTURE(fixture, "the way back is found once Docker answers") {
+  endpoint.clear();
+  engine->answering = false;
+  auto executor = spawn_executor();
+  REQUIRE(received<executor_status>());
+  engine->answering = true;
+  endpoint = "http://172.17.0.1:5000";
+  sched.trigger_timeouts();
+  sched.run();
+  REQUIRE(received<executor_status>());
+  REQUIRE(
+    ask<ack>(executor, run_attempt{spec(), caf::actor_cast<caf::actor>(self)}));
+  auto& args = engine->launches.at(0).first.create_arguments;
+  CHECK(contains(args, "AWS_ENDPOINT_URL=http://172.17.0.1:5000"));
+}
+
 TEST_CASE_FIXTURE(fixture, "a running container is reported with its start") {
   auto executor = spawn_executor();
   REQUIRE(
@@ -252,6 +291,60 @@ TEST_CASE_FIXTURE(fixture,
   CHECK(exited->exit_code == 143);
   CHECK(exited->stopped_by_request);
   CHECK(engine->removed == std::vector<std::string>{"cid"});
+}
+
+TEST_CASE_FIXTURE(fixture, "the attempt starts when docker start is issued, "
+                           "so no output precedes it") {
+  engine->hold_starts = true;
+  auto executor = spawn_executor();
+  REQUIRE(
+    ask<ack>(executor, run_attempt{spec(), caf::actor_cast<caf::actor>(self)}));
+  engine->launches[0].second(std::string{"cid"});
+  sched.run();
+  REQUIRE(engine->started == std::vector<std::string>{"cid"});
+  auto issued = clock->now_ms();
+  clock->advance(200);
+  CHECK_FALSE(received<attempt_started>());
+  engine->held_starts[0](caf::error{});
+  sched.run();
+  auto started = received<attempt_started>();
+  REQUIRE(started);
+  CHECK(started->started_at == issued);
+}
+
+TEST_CASE_FIXTURE(fixture, "a start failure fails the attempt and removes "
+                           "the container") {
+  engine->start_failure = "CannotStartContainerError: no such device";
+  auto executor = spawn_executor();
+  REQUIRE(
+    ask<ack>(executor, run_attempt{spec(), caf::actor_cast<caf::actor>(self)}));
+  engine->launches[0].second(std::string{"cid"});
+  sched.run();
+  auto failed = received<attempt_failed>();
+  REQUIRE(failed);
+  CHECK(failed->reason == "CannotStartContainerError: no such device");
+  CHECK_FALSE(failed->runtime_unavailable);
+  CHECK_FALSE(received<attempt_started>());
+  CHECK(engine->removed == std::vector<std::string>{"cid"});
+}
+
+TEST_CASE_FIXTURE(fixture, "a stop while the container starts stops it once "
+                           "it runs, with the server's stop timeout") {
+  stop_timeout = 5;
+  engine->hold_starts = true;
+  auto executor = spawn_executor();
+  REQUIRE(
+    ask<ack>(executor, run_attempt{spec(), caf::actor_cast<caf::actor>(self)}));
+  engine->launches[0].second(std::string{"cid"});
+  sched.run();
+  self->send(executor, stop_attempt{"job-1", 1, "Terminated by user"});
+  sched.run();
+  CHECK(engine->stops.empty());
+  engine->held_starts[0](caf::error{});
+  sched.run();
+  REQUIRE(received<attempt_started>());
+  REQUIRE(engine->stops.size() == 1);
+  CHECK(engine->stops[0] == std::make_pair(std::string{"cid"}, 5));
 }
 
 TEST_CASE_FIXTURE(fixture, "a launch failure fails the attempt with its "

@@ -127,13 +127,23 @@ TEST_CASE("GetLogEvents honours startTime (inclusive) and endTime") {
   CHECK(messages(*page) == std::vector<std::string>{"line 1", "line 2"});
 }
 
-TEST_CASE("timestamps within a stream never go backwards") {
+TEST_CASE("a line that arrives late takes its place in time, with its "
+          "own timestamp") {
   log_archive archive{scope};
-  archive.append({group, "s", {{2000, "late", 0}, {1990, "early", 0}}}, 1);
+  archive.append({group, "s", {{2000, "stdout", 0}, {1990, "stderr", 0}}}, 1);
+  archive.append({group, "s", {{2000, "same time", 0}}}, 2);
   auto page = archive.read(read_request("s"));
   REQUIRE(page);
-  CHECK(messages(*page) == std::vector<std::string>{"late", "early"});
-  CHECK(page->events[1].timestamp == 2000);
+  CHECK(messages(*page)
+        == std::vector<std::string>{"stderr", "stdout", "same time"});
+  CHECK(page->events[0].timestamp == 1990);
+  auto earliest = archive.read([] {
+    auto request = read_request("s");
+    request.end_time = 2000;
+    return request;
+  }());
+  REQUIRE(earliest);
+  CHECK(messages(*earliest) == std::vector<std::string>{"stderr"});
 }
 
 TEST_CASE("unknown groups and streams are ResourceNotFoundException") {

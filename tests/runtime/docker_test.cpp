@@ -43,6 +43,8 @@ TEST_CASE("container names derive from the job id and attempt") {
 TEST_CASE("a minimal attempt creates a labelled container running the image") {
   auto args = docker_create_arguments(minimal_spec(), identity, {});
   CHECK(args.front() == "create");
+  // The engine pulls a missing image itself, to fail in AWS's words.
+  CHECK(values_of(args, "--pull") == std::vector<std::string>{"never"});
   CHECK(values_of(args, "--name")
         == std::vector<std::string>{
           "batchd-0f6c2d1e-1111-2222-3333-444455556666-2"});
@@ -119,11 +121,13 @@ TEST_CASE("environment values travel verbatim; the job's own names win") {
                                     "AWS_ENDPOINT_URL=http://172.17.0.1:4566"});
 }
 
-TEST_CASE("Docker's timestamps parse to epoch milliseconds") {
+TEST_CASE("Docker's timestamps parse to epoch nanoseconds") {
   CHECK(parse_docker_time("2024-05-01T12:00:00.123456789Z")
-        == int64_t{1714564800123});
-  CHECK(parse_docker_time("2024-05-01T12:00:00Z") == int64_t{1714564800000});
-  CHECK(parse_docker_time("2024-05-01T12:00:00.5Z") == int64_t{1714564800500});
+        == int64_t{1714564800123456789});
+  CHECK(parse_docker_time("2024-05-01T12:00:00Z")
+        == int64_t{1714564800000000000});
+  CHECK(parse_docker_time("2024-05-01T12:00:00.5Z")
+        == int64_t{1714564800500000000});
   CHECK_FALSE(parse_docker_time("hello world"));
   CHECK_FALSE(parse_docker_time("2024-05-01T12:00:00+02:00"));
 }

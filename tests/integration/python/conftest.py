@@ -1,5 +1,7 @@
 """Fixtures that start a real batchd on a free loopback port and hand out
-real clients for it: boto3 and the AWS CLI (Debian's packages)."""
+real clients for it: boto3 and the AWS CLI (Debian's packages). Every
+server the suite starts is remembered, and at the end of the session no
+container labelled with one of their endpoints may be left."""
 
 import json
 import os
@@ -22,11 +24,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+# The endpoint label (`batchd.endpoint=127.0.0.1:<port>`) of every server
+# the session started.
+ENDPOINTS = []
+
+
 class Server:
     """A batchd process serving on 127.0.0.1:<port>."""
 
-    def __init__(self, *extra_args):
-        self.port = free_port()
+    def __init__(self, *extra_args, port=None):
+        self.port = port or free_port()
+        ENDPOINTS.append(f"127.0.0.1:{self.port}")
         self.endpoint = f"http://127.0.0.1:{self.port}"
         self.log_path = f"/tmp/batchd-test-{self.port}.log"
         self.log = open(self.log_path, "w")
@@ -71,6 +79,34 @@ def client_for(server, service="batch", region="us-east-1"):
 @pytest.fixture(scope="module")
 def batch(server):
     return client_for(server)
+
+
+@pytest.fixture(scope="module")
+def logs(server):
+    return client_for(server, service="logs")
+
+
+def labelled_containers(endpoint):
+    """Returns the ids of every container, running or not, that the batchd
+    serving `endpoint` labelled."""
+    result = subprocess.run(
+        ["docker", "ps", "-a", "-q", "--filter", "label=batchd.managed=true",
+         "--filter", f"label=batchd.endpoint={endpoint}"],
+        capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        return []
+    return result.stdout.split()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_container_left():
+    """Fails the session if a server of the suite left a container behind.
+    Only this suite's endpoints count: other batchd instances may share the
+    Docker engine."""
+    yield
+    left = {e: labelled_containers(e) for e in ENDPOINTS}
+    left = {e: ids for e, ids in left.items() if ids}
+    assert not left, f"containers left behind: {left}"
 
 
 @pytest.fixture(scope="module")

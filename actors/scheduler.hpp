@@ -2,18 +2,22 @@
 // runs where. It learns about environments, queues, policies and executors
 // from the region's events, about jobs from the jobs themselves, and
 // dispatches only in reaction to an event (a job became RUNNABLE or released
-// its capacity, an environment, queue or executor changed); it never polls.
+// its capacity, an environment, queue, policy or executor changed, a timer it
+// set fired); it never polls.
 //
-// Each queue keeps its RUNNABLE jobs in dispatch order, so finding, adding
-// or removing a job costs O(log n). Queues are served in descending
-// priority; a queue places its head job in the first of its environments
-// (ascending order) that is ENABLED, whose executor is available and whose
-// STARTING and RUNNING jobs leave room for the job's vCPUs under the
-// environment's capacity. A head job that cannot be placed blocks its queue,
-// as in AWS, and learns why through `job_waiting`.
+// Queues are served in descending priority. A queue offers its next job
+// (FIFO: the oldest; fair share: the head of the share with the lowest
+// usage) to the first of its environments (ascending order) that is
+// ENABLED, whose executor is available and whose STARTING and RUNNING jobs
+// leave room for the job's vCPUs, memory and GPUs. A fair-share queue also
+// keeps its computeReservation free for shares that are not active yet. A
+// next job that cannot be placed blocks its queue, as in AWS, learns why
+// through `job_waiting`, and is cancelled if it waits longer than a
+// jobStateTimeLimitActions entry of its queue allows.
 #pragma once
 
 #include "actors/region.hpp"
+#include "actors/scheduler_queue.hpp"
 #include "protocol/scheduler.hpp"
 
 #include <cstdint>
@@ -24,44 +28,6 @@
 #include <vector>
 
 namespace batch {
-
-/// A RUNNABLE job as the scheduler keeps it.
-struct queued_job {
-  job_spec_ptr spec;
-  job_actor job;
-};
-
-/// The RUNNABLE jobs of one queue in dispatch order: submission order, so a
-/// job that returns to RUNNABLE gets its old place back.
-class job_lane {
-public:
-  // TODO(#4): fair-share queues order jobs by share usage, weight and
-  // scheduling priority instead of submission order.
-
-  /// Adds `job` at its place.
-  void push(queued_job job);
-
-  /// Removes the job with submission order `sequence`; returns false if
-  /// the lane does not hold it.
-  bool remove(uint64_t sequence);
-
-  /// Returns the job that goes next, or null for an empty lane.
-  const queued_job* head() const;
-
-  /// Removes and returns the job that goes next. REQUIRES: !empty().
-  queued_job pop();
-
-  bool empty() const {
-    return jobs_.empty();
-  }
-
-  size_t size() const {
-    return jobs_.size();
-  }
-
-private:
-  std::map<uint64_t, queued_job> jobs_;
-};
 
 struct scheduler_state {
   static constexpr const char* name = "scheduler";
@@ -75,29 +41,23 @@ struct scheduler_state {
     std::string cluster_arn;
     bool enabled = true;
     /// vCPUs the environment runs at once.
-    double capacity = 0;
-    /// vCPUs of the jobs placed there and not yet released.
-    double used = 0;
+    double max_vcpus = 0;
+    /// MiB its jobs may use at once; no limit when absent.
+    std::optional<int64_t> max_memory_mib;
+    /// GPUs its jobs may use at once.
+    int64_t max_gpus = 0;
+    /// What the jobs placed there and not yet released use.
+    resource_needs used{0, 0, 0};
     /// The executor's name: "docker" or "simulated".
     std::string executor;
-  };
-
-  /// One job queue and its RUNNABLE jobs.
-  struct queue_slot {
-    /// Empty until the queue's first `job_queue_changed` arrives.
-    std::optional<job_queue_record> record;
-    job_lane lane;
-    /// The head job last told why it waits, and that reason.
-    uint64_t told_sequence = 0;
-    std::string told_reason;
   };
 
   /// A job that holds capacity in an environment.
   struct placement {
     std::string environment_arn;
-    double vcpus = 0;
     job_spec_ptr spec;
     job_actor job;
+    int64_t placed_at = 0;
   };
 
   /// Whether an executor can run attempts, and why not.
@@ -106,7 +66,7 @@ struct scheduler_state {
     std::string reason;
   };
 
-  /// Where a head job goes, or why it waits.
+  /// Where a job goes, or why it waits.
   struct verdict {
     environment_slot* environment = nullptr;
     std::string reason;
@@ -115,9 +75,12 @@ struct scheduler_state {
   pointer self = nullptr;
   region_services services;
   scheduler_executors executors;
-  /// Environments and queues by ARN.
+  /// Environments, queues and scheduling policies by ARN.
   std::unordered_map<std::string, environment_slot> environments;
-  std::unordered_map<std::string, queue_slot> queues;
+  std::unordered_map<std::string, scheduler_queue> queues;
+  std::unordered_map<std::string, scheduling_policy_record> policies;
+  /// The queues, highest priority first (ties by name).
+  std::vector<scheduler_queue*> by_priority;
   /// Placed jobs by submission order.
   std::unordered_map<uint64_t, placement> placed;
   /// Executor health by executor name, as the executors reported it.
@@ -129,36 +92,75 @@ struct scheduler_state {
   void on_environment_removed(const compute_environment_removed& event);
   void on_queue_changed(const job_queue_changed& event);
   void on_queue_removed(const job_queue_removed& event);
+  void on_policy_changed(const scheduling_policy_changed& event);
   void on_executor_status(const executor_status& status);
   void on_executors(const scheduler_executors& attached);
   void on_runnable(const job_runnable& event);
   void on_withdrawn(const job_withdrawn& event);
   void on_released(const job_released& event);
+  void on_share_idle(const share_idle_expired& event);
+  void on_time_limit(const time_limit_reached& event);
+  job_queue_snapshot on_snapshot(const get_job_queue_snapshot& request);
 
   // -- dispatching ------------------------------------------------------------
 
-  /// Places head jobs until every queue is empty or blocked.
+  /// Returns the server's time.
+  int64_t now() const;
+
+  /// Returns the queue with `arn`, creating it if needed.
+  scheduler_queue& queue_of(const std::string& arn);
+
+  /// Returns the queue with `arn`, or null.
+  scheduler_queue* find_queue(const std::string& arn);
+
+  /// Sorts `by_priority` again after a queue came, went or changed.
+  void rank_queues();
+
+  /// Places jobs of every queue, in priority order, until each is empty or
+  /// blocked.
   void schedule();
 
-  /// Returns the queues with RUNNABLE jobs, highest priority first.
-  std::vector<queue_slot*> queues_by_priority();
+  /// Places jobs of `queue` until it is empty or blocked. Enough when only
+  /// `queue` changed: other queues gain no room from it.
+  void schedule(scheduler_queue& queue);
 
-  /// Places the head job of `queue` or tells it why it waits; returns true
+  /// Places the next job of `queue` or tells it why it waits; returns true
   /// if it was placed.
-  bool place_head(queue_slot& queue);
+  bool place_next(scheduler_queue& queue);
 
   /// Returns the environment of `queue` that takes a job needing `needs`.
-  verdict find_environment(const queue_slot& queue,
+  verdict find_environment(const scheduler_queue& queue,
                            const resource_needs& needs);
+
+  /// Returns why the computeReservation of `queue` keeps a job needing
+  /// `needs` waiting, or an empty string if it does not.
+  std::string reservation_reason(const scheduler_queue& queue,
+                                 const resource_needs& needs) const;
+
+  /// Places `next`, the job `queue.next()` just returned, in `where`.
+  void place(scheduler_queue& queue, const queued_job& next,
+             environment_slot& where);
+
+  /// Tells the next job of `queue` why it waits, unless it knows already,
+  /// and starts timing the wait when its reason's code changed.
+  void wait(scheduler_queue& queue, const queued_job& job, std::string reason);
+
+  /// Forgets what the next job of `queue` was told.
+  void unwatch(scheduler_queue& queue);
+
+  /// Arms the time-limit timer of the wait `queue.watch` describes, if an
+  /// action of the queue applies to it; disarms the previous one.
+  void arm_time_limit(scheduler_queue& queue);
+
+  /// Cancels the queued job `job` of `queue` with `reason`.
+  void cancel_queued(scheduler_queue& queue, const queued_job& job,
+                     const std::string& reason);
 
   /// Returns the health of the executor named `executor`.
   executor_health health_of(const std::string& executor) const;
 
   /// Returns the executor of `environment`.
   executor_actor executor_of(const environment_slot& environment) const;
-
-  /// Sends `reason` to the head job of `queue` unless it knows it already.
-  void tell(queue_slot& queue, const queued_job& head, std::string reason);
 };
 
 /// Spawn function of a region's scheduler.

@@ -352,6 +352,11 @@ void jobs_state::on_progress(job_progress& progress) {
 
 // -- the actor ----------------------------------------------------------------
 
+jobs_state::~jobs_state() {
+  for (auto& [sequence, job] : jobs)
+    caf::anon_send_exit(job.owner, caf::exit_reason::user_shutdown);
+}
+
 jobs_actor::behavior_type jobs_directory(jobs_state::pointer self,
                                          region_services services,
                                          jobs_peers peers) {

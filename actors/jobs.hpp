@@ -39,6 +39,11 @@ struct jobs_state {
 
   using pointer = jobs_actor::stateful_pointer<jobs_state>;
 
+  /// Stops every job actor along with the directory. Nothing else does: a
+  /// job would live on for as long as a timer (its simulated attempt, say)
+  /// refers to it, and the actor system waits for every actor at shutdown.
+  ~jobs_state();
+
   /// A job's actor and what ListJobs shows of it.
   struct entry {
     job_actor owner;

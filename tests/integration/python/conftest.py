@@ -109,9 +109,9 @@ def no_container_left():
     assert not left, f"containers left behind: {left}"
 
 
-@pytest.fixture(scope="module")
-def cli(server):
-    """Runs `aws batch ...` and returns (exit code, parsed JSON or stderr)."""
+def cli_for(server):
+    """Returns a function that runs `aws batch ...` against `server` and
+    returns (exit code, parsed JSON or stderr)."""
 
     def run(*args):
         result = subprocess.run(
@@ -123,6 +123,11 @@ def cli(server):
         return 0, json.loads(result.stdout) if result.stdout.strip() else {}
 
     return run
+
+
+@pytest.fixture(scope="module")
+def cli(server):
+    return cli_for(server)
 
 
 def arn(kind, name, region="us-east-1"):

@@ -152,3 +152,20 @@ def test_a_stopping_batchd_removes_its_containers():
     finally:
         server.stop()
     assert containers_of_job(job_id) == []
+
+
+def test_an_attempt_that_outlives_its_timeout_is_stopped(serve):
+    # At this time scale the shortest timeout AWS allows, 60 s, is one
+    # second of real time.
+    server, runner = serve("--time-scale", "60")
+    script = "trap 'exit 143' TERM; echo ready; sleep 300 & wait $!"
+    definition = runner.define("too-slow", shell(script))
+    job_id = runner.submit("too-slow", definition,
+                           timeout={"attemptDurationSeconds": 60})
+    job = runner.wait_for(job_id)
+
+    assert job["status"] == "FAILED"
+    assert job["statusReason"] == "Job attempt duration exceeded timeout"
+    assert job["container"]["exitCode"] == 143
+    assert runner.messages(job) == ["ready"]
+    runner.wait_until_gone(job_id)

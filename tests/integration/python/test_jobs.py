@@ -452,3 +452,20 @@ def test_submit_job_validation(runner, stalled_queue):
                                                  "exit-zero:1")):
         job_id = runner.submit("forms", form, queue=stalled_queue)
         batch.cancel_job(jobId=job_id, reason="accepted")
+
+
+# -- images and timeouts --------------------------------------------------------
+
+
+def test_an_image_that_cannot_be_pulled_fails_the_job(runner):
+    # No registry answers here, so the pull of a missing image fails.
+    definition = runner.define("no-image", ["true"],
+                               image="batchd-test/does-not-exist:1")
+    job = runner.run("no-image", definition)
+
+    # As ECS reports a task whose image could not be pulled.
+    assert job["status"] == "FAILED"
+    assert job["statusReason"] == "Task failed to start"
+    assert job["container"]["reason"].startswith("CannotPullContainerError:")
+    assert "exitCode" not in job["container"]
+    assert containers_of_job(job["jobId"]) == []

@@ -123,19 +123,32 @@ struct job_fixture : actor_fixture {
       sched.run();
   }
 
-  /// Announces an environment of `vcpus` to the scheduler.
-  void environment(const std::string& name, int64_t vcpus,
-                   const std::string& state = "ENABLED") {
+  /// Returns the record of environment `name` in `state`, without
+  /// capacity.
+  compute_environment_record environment_record(const std::string& name,
+                                                const std::string& state) {
     compute_environment_record record;
     record.name = name;
     record.arn = services().scope.arn("compute-environment", name);
     record.ecs_cluster_arn
       = "arn:aws:ecs:us-east-1:000000000000:cluster/" + name;
-    record.type = "UNMANAGED";
-    record.unmanaged_vcpus = vcpus;
     record.state = state;
+    return record;
+  }
+
+  /// Tells the scheduler that `record` changed.
+  void announce(const compute_environment_record& record) {
     self->send(sched_actor, compute_environment_changed{record});
     sched.run();
+  }
+
+  /// Announces an UNMANAGED environment of `vcpus` to the scheduler.
+  void environment(const std::string& name, int64_t vcpus,
+                   const std::string& state = "ENABLED") {
+    auto record = environment_record(name, state);
+    record.type = "UNMANAGED";
+    record.unmanaged_vcpus = vcpus;
+    announce(record);
   }
 
   /// Creates a queue that uses `environments` in this order.

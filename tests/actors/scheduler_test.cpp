@@ -55,19 +55,13 @@ struct fixture : testing::job_fixture {
   void simulated_environment(const std::string& name, int64_t vcpus,
                              tag_map tags = {},
                              const std::string& state = "ENABLED") {
-    compute_environment_record record;
-    record.name = name;
-    record.arn = services().scope.arn("compute-environment", name);
-    record.ecs_cluster_arn
-      = "arn:aws:ecs:us-east-1:000000000000:cluster/" + name;
+    auto record = environment_record(name, state);
     record.type = "MANAGED";
     record.compute_resources
       = R"({"type":"EC2","maxvCpus":)" + std::to_string(vcpus) + "}";
-    record.state = state;
     record.tags = std::move(tags);
     record.tags[executor_tag] = simulated_executor_name;
-    self->send(sched_actor, compute_environment_changed{record});
-    sched.run();
+    announce(record);
   }
 
   /// Announces a fair-share policy and returns its ARN.

@@ -85,6 +85,16 @@ def wait_for_status(batch, job_id, *statuses):
     return eventually(reached, f"job {job_id} reaching {statuses}")
 
 
+def wait_for_reason(batch, job_id):
+    """Waits until the job says why it waits and returns its JobDetail."""
+
+    def told():
+        job = describe(batch, job_id)
+        return job if job.get("statusReason") else None
+
+    return eventually(told, f"a reason why job {job_id} waits")
+
+
 def client_error(call, **kwargs):
     with pytest.raises(ClientError) as caught:
         call(**kwargs)
@@ -141,10 +151,7 @@ def test_a_job_no_environment_can_hold_waits_with_the_misconfiguration(
     huge = simulated_definition(batch, "huge", vcpus=4)
     job_id = submit(batch, "small-queue", huge)
 
-    job = eventually(
-        lambda: (lambda j: j if j.get("statusReason") else None)(
-            describe(batch, job_id)),
-        "a reason why the job waits")
+    job = wait_for_reason(batch, job_id)
     assert job["status"] == "RUNNABLE"
     assert job["statusReason"].startswith(
         "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE")
@@ -200,10 +207,7 @@ def test_a_disabled_environment_gets_no_new_jobs(batch_scaled):
     definition = simulated_definition(batch, "off", seconds=1)
     job_id = submit(batch, "off-queue", definition)
 
-    job = eventually(
-        lambda: (lambda j: j if j.get("statusReason") else None)(
-            describe(batch, job_id)),
-        "a reason why the job waits")
+    job = wait_for_reason(batch, job_id)
     assert job["status"] == "RUNNABLE"
     assert "DISABLED" in job["statusReason"]
 

@@ -1,6 +1,7 @@
 #include "actors/compute_environments.hpp"
 
 #include "actors/compute_environment.hpp"
+#include "actors/resource_names.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/pagination.hpp"
 #include "runtime/ids.hpp"
@@ -26,15 +27,11 @@ spdlog::logger& logger() {
 
 compute_environments_state::entry*
 compute_environments_state::find(const std::string& name_or_arn) {
-  auto name = name_or_arn;
-  if (is_arn(name_or_arn)) {
-    auto parts = parse_arn(name_or_arn);
-    if (!parts || parts->resource_type != "compute-environment"
-        || parts->region != services.scope.region)
-      return nullptr;
-    name = parts->resource_id;
-  }
-  auto i = environments.find(name);
+  auto name
+    = resource_id_in(services.scope, "compute-environment", name_or_arn);
+  if (!name)
+    return nullptr;
+  auto i = environments.find(*name);
   return i == environments.end() ? nullptr : &i->second;
 }
 

@@ -56,7 +56,8 @@ struct compute_environments_state {
 
   // -- lookup -----------------------------------------------------------------
 
-  /// Returns the entry named by `name_or_arn`, or null.
+  /// Returns the entry named by `name_or_arn`: a name, or an ARN of this
+  /// region and account. Returns null for anything else.
   entry* find(const std::string& name_or_arn);
 
   /// Tells the region's event listener about the new state of `record`.

@@ -1,5 +1,6 @@
 #include "actors/jobs.hpp"
 
+#include "actors/resource_names.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/job_container.hpp"
 #include "protocol/pagination.hpp"
@@ -113,11 +114,10 @@ jobs_state::entry* jobs_state::find(std::string_view job_id) {
 }
 
 jobs_state::entry* jobs_state::find_by_arn(const std::string& arn) {
-  auto parts = parse_arn(arn);
-  if (!parts || parts->resource_type != "job"
-      || parts->region != services.scope.region)
+  if (!is_arn(arn))
     return nullptr;
-  return find(parts->resource_id);
+  auto job_id = resource_id_in(services.scope, "job", arn);
+  return job_id ? find(*job_id) : nullptr;
 }
 
 std::shared_ptr<const queue_identity>

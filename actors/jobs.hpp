@@ -103,7 +103,8 @@ struct jobs_state {
   /// Returns the entry of `job_id`, or null.
   entry* find(std::string_view job_id);
 
-  /// Returns the entry of the job named by `arn`, or null.
+  /// Returns the entry of the job named by `arn`, or null if `arn` is not a
+  /// job ARN of this region and account.
   entry* find_by_arn(const std::string& arn);
 
   /// Hands `request` to the actor of the job it names, or fails if there is

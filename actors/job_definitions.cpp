@@ -35,9 +35,11 @@ std::optional<int64_t> parse_revision(std::string_view text) {
   return value;
 }
 
-caf::error inactive_or_missing(const std::string& text) {
-  return client_error("JobDefinition " + text
-                      + " does not exist or is not in ACTIVE status");
+/// AWS's refusal of a reference to no ACTIVE revision. A plain name is
+/// called a name, as AWS does; an ARN or `name:revision` stands alone.
+caf::error inactive_or_missing(const std::string& text, bool plain_name) {
+  return client_error("JobDefinition " + std::string{plain_name ? "name " : ""}
+                      + text + " does not exist or is not in ACTIVE status");
 }
 
 caf::error not_found(const std::string& text) {
@@ -174,11 +176,12 @@ job_definitions_state::on_resolve(const resolve_job_definition& request) {
   auto ref
     = parse_job_definition_reference(services.scope, request.job_definition);
   if (!ref)
-    return inactive_or_missing(request.job_definition);
+    return inactive_or_missing(request.job_definition, false);
   auto record = ref->revision ? find_revision(request.job_definition)
                               : latest_active(ref->name);
+  auto plain_name = !ref->revision && !is_arn(request.job_definition);
   if (!record || record->status != "ACTIVE")
-    return inactive_or_missing(request.job_definition);
+    return inactive_or_missing(request.job_definition, plain_name);
   return *record;
 }
 

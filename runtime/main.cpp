@@ -1,6 +1,7 @@
 // The batchd executable: parses the command line, starts the actor system,
 // the regions and the HTTP gateway, and runs until SIGINT or SIGTERM.
 #include "actors/region.hpp"
+#include "runtime/actor_system.hpp"
 #include "runtime/clock.hpp"
 #include "runtime/config.hpp"
 #include "runtime/container_host.hpp"
@@ -30,7 +31,7 @@ int serve(const batch::serve_options& options) {
   configure_logging(options.log_level);
   auto& log = component_logger("batchd");
   caf::actor_system_config config;
-  config.add_message_types<caf::id_block::batch>();
+  configure_actor_system(config);
   caf::actor_system system{config};
   auto clock = std::make_shared<scaled_system_clock>(options.time_scale);
   container_host containers{container_host_options{

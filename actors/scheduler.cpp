@@ -423,9 +423,16 @@ scheduler_state::reservation_reason(const scheduler_queue& queue,
 void scheduler_state::place(scheduler_queue& queue, const queued_job& next,
                             environment_slot& where) {
   auto at = now();
-  auto why = queue.fair_share()
-               ? queue.share_reason(next.spec->share_identifier, at)
-               : std::string{"next in submission order"};
+
+  // The reasons are worth their formatting only when they are logged; a
+  // load test places jobs with the log at warn.
+  auto logged = logger().should_log(spdlog::level::info);
+  std::string why;
+  if (logged)
+    why = queue.fair_share()
+            ? queue.share_reason(next.spec->share_identifier, at)
+            : std::string{"next in submission order"};
+
   auto job = queue.take(at);
   auto& needs = job.spec->needs;
   add(where.used, needs);
@@ -433,11 +440,13 @@ void scheduler_state::place(scheduler_queue& queue, const queued_job& next,
   placed[job.spec->sequence] = {where.arn, job.spec, job.job, at};
   if (queue.watch.sequence == job.spec->sequence)
     unwatch(queue);
-  logger().info("job_id={} queue={} share={} decision=place "
-                "compute_environment={} needs=\"{}\" used={}/{} reason=\"{}\"",
-                job.spec->id, queue.name(), job.spec->share_identifier,
-                where.name, describe(needs), format_vcpus(where.used.vcpus),
-                format_vcpus(where.max_vcpus), why);
+  if (logged)
+    logger().info(
+      "job_id={} queue={} share={} decision=place "
+      "compute_environment={} needs=\"{}\" used={}/{} reason=\"{}\"",
+      job.spec->id, queue.name(), job.spec->share_identifier, where.name,
+      describe(needs), format_vcpus(where.used.vcpus),
+      format_vcpus(where.max_vcpus), why);
   self->send(job.job,
              dispatch_job{where.name, where.cluster_arn, executor_of(where)});
 }

@@ -12,12 +12,17 @@ namespace batch {
 
 /// Configures every component logger: `level` is one of trace, debug, info,
 /// warn, error, off. Returns false for an unknown level. When `sink` is set,
-/// output goes there instead of stderr.
+/// output goes there, written by the thread that logs; otherwise it goes to
+/// stderr, written by a background thread (call `stop_logging` before exit).
 bool configure_logging(const std::string& level,
                        spdlog::sink_ptr sink = nullptr);
 
 /// Returns the logger of `component` (e.g. "gateway", "job"), creating it on
 /// first use. Safe to call from any thread.
 spdlog::logger& component_logger(const std::string& component);
+
+/// Writes every line still pending and stops the background thread.
+/// REQUIRES: no component logs any more; loggers obtained before are gone.
+void stop_logging();
 
 } // namespace batch

@@ -75,5 +75,7 @@ int main(int argc, char** argv) {
     std::cout << *command.output;
     return command.exit_code;
   }
-  return serve(*command.serve);
+  auto exit_code = serve(*command.serve);
+  batch::stop_logging();
+  return exit_code;
 }

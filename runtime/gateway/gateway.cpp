@@ -11,7 +11,11 @@
 
 #include <httplib.h>
 
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 namespace batch {
 
@@ -24,30 +28,49 @@ spdlog::logger& logger() {
 
 /// Blocking actors for the server's worker threads, reused across calls:
 /// spawning one per request would cost more than the request itself.
+///
+/// CAF 0.17 does not cancel a request's timeout when the reply comes: the
+/// timeout still arrives `call_timeout` later, and a blocking actor keeps
+/// such stray replies in its mailbox, where every later receive walks past
+/// them. A caller is therefore retired once it is older than half the call
+/// timeout, before the first stray reply can reach it (unless one call alone
+/// blocks for longer than that).
 class caller_pool {
 public:
   explicit caller_pool(caf::actor_system& system) : system_(system) {
     // nop
   }
 
-  std::unique_ptr<caf::scoped_actor> acquire() {
+  /// A blocking actor and when it was spawned.
+  struct caller {
+    std::unique_ptr<caf::scoped_actor> self;
+    std::chrono::steady_clock::time_point born;
+  };
+
+  /// Returns an idle caller young enough to be used, or a new one.
+  caller acquire() {
+    auto now = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> guard{mutex_};
-    if (idle_.empty())
-      return std::make_unique<caf::scoped_actor>(system_, true);
-    auto result = std::move(idle_.back());
-    idle_.pop_back();
-    return result;
+    while (!idle_.empty()) {
+      auto result = std::move(idle_.back());
+      idle_.pop_back();
+      if (now - result.born < max_age)
+        return result;
+    }
+    return {std::make_unique<caf::scoped_actor>(system_, true), now};
   }
 
-  void release(std::unique_ptr<caf::scoped_actor> caller) {
+  void release(caller used) {
     std::lock_guard<std::mutex> guard{mutex_};
-    idle_.push_back(std::move(caller));
+    idle_.push_back(std::move(used));
   }
 
 private:
+  static constexpr auto max_age = call_timeout / 2;
+
   caf::actor_system& system_;
   std::mutex mutex_;
-  std::vector<std::unique_ptr<caf::scoped_actor>> idle_;
+  std::vector<caller> idle_;
 };
 
 /// Returns the region of the SigV4 credential scope in `authorization`
@@ -191,7 +214,7 @@ void gateway_state::run(const route& handler, std::string_view name,
   auto& target = regions->get(
     region_of(req.get_header_value("Authorization"), options.default_region));
   auto caller = callers->acquire();
-  call_context ctx{target, *caller, std::move(arn), std::move(query)};
+  call_context ctx{target, *caller.self, std::move(arn), std::move(query)};
   auto reply = handler(ctx, *body);
   callers->release(std::move(caller));
   if (!reply) {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The gateway benchmark: requests per second and latency of batchd's API over
-# loopback keep-alive connections, side by side in the same run with a bare
-# cpp-httplib server that answers {} (tests/bench/bare_http_server.cpp), plus
-# batchd's start-up time and idle memory. Prints figures, not verdicts.
+# loopback keep-alive connections (SubmitJob among them), side by side in the
+# same run with a bare cpp-httplib server that answers {}
+# (tests/bench/bare_http_server.cpp), plus batchd's start-up time and idle
+# memory. Prints figures, not verdicts.
 #
 # Usage: scripts/bench/gateway.sh [--build-dir DIR] [--duration SECONDS]
 #          [--connections N] [--rounds N] [--http-threads N]
@@ -104,6 +105,17 @@ if supported registerjobdefinition; then
   cases+=("RegisterJobDefinition|$batchd_port|POST|/v1/registerjobdefinition|$job_definition")
 else
   skipped+=(DescribeJobDefinitions RegisterJobDefinition)
+fi
+
+# SubmitJob of a job that waits RUNNABLE behind a day-long simulated job, so
+# that every submitted job stays queued and nothing runs a container.
+if supported submitjob; then
+  api createcomputeenvironment '{"computeEnvironmentName":"bench-sim","type":"MANAGED","computeResources":{"type":"EC2","maxvCpus":1,"subnets":["s"],"instanceRole":"r"},"tags":{"batchd:executor":"simulated"}}' >/dev/null
+  api createjobqueue '{"jobQueueName":"bench-submit","priority":1,"computeEnvironmentOrder":[{"order":1,"computeEnvironment":"bench-sim"}]}' >/dev/null
+  api registerjobdefinition '{"jobDefinitionName":"bench-sim","type":"container","containerProperties":{"image":"busybox","command":["true"],"resourceRequirements":[{"type":"VCPU","value":"1"},{"type":"MEMORY","value":"128"}],"environment":[{"name":"BATCHD_SIMULATED_SECONDS","value":"86400"}]}}' >/dev/null
+  cases+=("SubmitJob (simulated, queued)|$batchd_port|POST|/v1/submitjob|{\"jobName\":\"bench\",\"jobQueue\":\"bench-submit\",\"jobDefinition\":\"bench-sim\"}")
+else
+  skipped+=(SubmitJob)
 fi
 
 # -- measuring -------------------------------------------------------------------

@@ -11,7 +11,6 @@
 
 #include <httplib.h>
 
-#include <chrono>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -28,49 +27,30 @@ spdlog::logger& logger() {
 
 /// Blocking actors for the server's worker threads, reused across calls:
 /// spawning one per request would cost more than the request itself.
-///
-/// CAF 0.17 does not cancel a request's timeout when the reply comes: the
-/// timeout still arrives `call_timeout` later, and a blocking actor keeps
-/// such stray replies in its mailbox, where every later receive walks past
-/// them. A caller is therefore retired once it is older than half the call
-/// timeout, before the first stray reply can reach it (unless one call alone
-/// blocks for longer than that).
 class caller_pool {
 public:
   explicit caller_pool(caf::actor_system& system) : system_(system) {
     // nop
   }
 
-  /// A blocking actor and when it was spawned.
-  struct caller {
-    std::unique_ptr<caf::scoped_actor> self;
-    std::chrono::steady_clock::time_point born;
-  };
-
-  /// Returns an idle caller young enough to be used, or a new one.
-  caller acquire() {
-    auto now = std::chrono::steady_clock::now();
+  std::unique_ptr<caf::scoped_actor> acquire() {
     std::lock_guard<std::mutex> guard{mutex_};
-    while (!idle_.empty()) {
-      auto result = std::move(idle_.back());
-      idle_.pop_back();
-      if (now - result.born < max_age)
-        return result;
-    }
-    return {std::make_unique<caf::scoped_actor>(system_, true), now};
+    if (idle_.empty())
+      return std::make_unique<caf::scoped_actor>(system_, true);
+    auto result = std::move(idle_.back());
+    idle_.pop_back();
+    return result;
   }
 
-  void release(caller used) {
+  void release(std::unique_ptr<caf::scoped_actor> caller) {
     std::lock_guard<std::mutex> guard{mutex_};
-    idle_.push_back(std::move(used));
+    idle_.push_back(std::move(caller));
   }
 
 private:
-  static constexpr auto max_age = call_timeout / 2;
-
   caf::actor_system& system_;
   std::mutex mutex_;
-  std::vector<caller> idle_;
+  std::vector<std::unique_ptr<caf::scoped_actor>> idle_;
 };
 
 /// Returns the region of the SigV4 credential scope in `authorization`
@@ -138,6 +118,7 @@ struct gateway_state {
   gateway_options options;
   std::shared_ptr<region_registry> regions;
   std::unique_ptr<caller_pool> callers;
+  std::unique_ptr<call_deadlines> deadlines;
   route_table routes;
   /// CloudWatch Logs operations, selected by the X-Amz-Target header.
   route_table logs_routes;
@@ -214,9 +195,15 @@ void gateway_state::run(const route& handler, std::string_view name,
   auto& target = regions->get(
     region_of(req.get_header_value("Authorization"), options.default_region));
   auto caller = callers->acquire();
-  call_context ctx{target, *caller.self, std::move(arn), std::move(query)};
+  call_context ctx{target, *caller, *deadlines, std::move(arn),
+                   std::move(query)};
   auto reply = handler(ctx, *body);
-  callers->release(std::move(caller));
+
+  // A reply that missed its deadline may still come: such a caller would
+  // keep it in its mailbox for good, so it is not used again.
+  if (!ctx.timed_out())
+    callers->release(std::move(caller));
+
   if (!reply) {
     logger().debug("op={} error={}", name,
                    to_wire_error(reply.error()).message);
@@ -305,6 +292,8 @@ gateway(gateway_actor::stateful_pointer<gateway_state> self,
   state.options = std::move(options);
   state.regions = std::move(regions);
   state.callers = std::make_unique<caller_pool>(self->system());
+  state.deadlines
+    = std::make_unique<call_deadlines>(call_timeout, call_deadline_resolution);
   if (auto err = state.start())
     self->quit(err);
   return {

@@ -7,6 +7,7 @@
 #include "actors/region.hpp"
 #include "protocol/errors.hpp"
 #include "protocol/json.hpp"
+#include "runtime/gateway/call_deadlines.hpp"
 
 #include <caf/scoped_actor.hpp>
 
@@ -21,6 +22,9 @@ namespace batch {
 /// How long the gateway waits for an actor's reply before answering 500.
 constexpr auto call_timeout = std::chrono::seconds{30};
 
+/// How often the gateway looks for calls that waited too long.
+constexpr auto call_deadline_resolution = std::chrono::milliseconds{250};
+
 /// Returns the empty JSON object that answers an operation without output.
 inline json encode(const ack&) {
   return json::object();
@@ -30,10 +34,10 @@ inline json encode(const ack&) {
 class call_context {
 public:
   call_context(const region& r, caf::scoped_actor& self,
-               std::string resource_arn,
+               call_deadlines& deadlines, std::string resource_arn,
                std::multimap<std::string, std::string> query)
-      : region_(r), self_(self), resource_arn_(std::move(resource_arn)),
-        query_(std::move(query)) {
+      : region_(r), self_(self), deadlines_(deadlines),
+        resource_arn_(std::move(resource_arn)), query_(std::move(query)) {
     // nop
   }
 
@@ -56,21 +60,39 @@ public:
     return result;
   }
 
-  /// Sends `request` to `handle` and waits for a reply of type `Result`.
+  /// Sends `request` to `handle` and waits for a reply of type `Result`, or
+  /// for `deadlines` to end the wait with `sec::request_timeout`.
   template <class Result, class Handle, class Request>
   caf::expected<Result> ask(const Handle& handle, Request&& request) {
     caf::expected<Result> result{server_error("no reply")};
-    self_->request(handle, call_timeout, std::forward<Request>(request))
-      .receive([&](Result& value) { result = std::move(value); },
-               [&](caf::error& err) { result = std::move(err); });
+
+    // The deadline is the gateway's own, not CAF's: see call_deadlines.
+    auto pending
+      = self_->request(handle, caf::infinite, std::forward<Request>(request));
+    auto ticket = deadlines_.arm(caf::actor_cast<caf::strong_actor_ptr>(self_),
+                                 pending.id());
+    pending.receive([&](Result& value) { result = std::move(value); },
+                    [&](caf::error& err) { result = std::move(err); });
+    deadlines_.disarm(ticket);
+
+    if (!result && result.error() == caf::sec::request_timeout)
+      timed_out_ = true;
     return result;
+  }
+
+  /// Returns true if a reply did not come in time. The reply may still
+  /// arrive later, so the caller should not be used again.
+  bool timed_out() const {
+    return timed_out_;
   }
 
 private:
   const region& region_;
   caf::scoped_actor& self_;
+  call_deadlines& deadlines_;
   std::string resource_arn_;
   std::multimap<std::string, std::string> query_;
+  bool timed_out_ = false;
 };
 
 /// Serves one operation: decodes the body, calls actors, returns the output.

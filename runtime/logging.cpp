@@ -12,7 +12,7 @@ namespace batch {
 namespace {
 
 /// Lines that wait for the writing thread; a logger blocks when it is full.
-constexpr size_t pending_lines = 8192;
+constexpr size_t pending_lines = 1024;
 
 std::mutex logging_mutex;
 spdlog::sink_ptr current_sink;

@@ -1,35 +1,58 @@
 #include "runtime/logging.hpp"
 
-#include <spdlog/async.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <cstdio>
 #include <mutex>
 
 namespace batch {
 
 namespace {
 
-/// Lines that wait for the writing thread; a logger blocks when it is full.
-constexpr size_t pending_lines = 1024;
+/// How long a line may wait in stderr's buffer before it is written.
+constexpr auto flush_interval = std::chrono::seconds{1};
+
+/// The size of stderr's buffer.
+constexpr size_t stderr_buffer_bytes = 64 * 1024;
+
+/// Writes lines to stderr through a full buffer, which is flushed every
+/// `flush_interval`, at each warning or error, and by `stop_logging`: a line
+/// costs a copy, not a system call, so a request never waits for the
+/// terminal or the file behind stderr.
+class buffered_stderr_sink final : public spdlog::sinks::base_sink<std::mutex> {
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+
+  void flush_() override {
+    std::fflush(stderr);
+  }
+};
 
 std::mutex logging_mutex;
 spdlog::sink_ptr current_sink;
 spdlog::level::level_enum current_level = spdlog::level::info;
-/// Set when lines go to stderr: a thread of its own writes them then, so that
-/// a request never waits for the terminal or the file behind it.
-bool writes_in_background = false;
 
+/// Returns the stderr sink, buffering stderr on first use.
 spdlog::sink_ptr default_sink() {
-  static auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  static auto sink = [] {
+    std::setvbuf(stderr, nullptr, _IOFBF, stderr_buffer_bytes);
+    spdlog::flush_every(flush_interval);
+    return std::make_shared<buffered_stderr_sink>();
+  }();
   return sink;
 }
 
 /// Gives `sink` batchd's line format: UTC time, level, component, fields.
 void use_sink(spdlog::sink_ptr sink) {
   sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
-    "%Y-%m-%dT%H:%M:%S.%eZ %^%-5l%$ %n %v", spdlog::pattern_time_type::utc));
+    "%Y-%m-%dT%H:%M:%S.%eZ %-5l %n %v", spdlog::pattern_time_type::utc));
   current_sink = std::move(sink);
 }
 
@@ -41,9 +64,6 @@ bool configure_logging(const std::string& level, spdlog::sink_ptr sink) {
     return false;
   std::lock_guard<std::mutex> guard{logging_mutex};
   current_level = parsed;
-  writes_in_background = !sink;
-  if (writes_in_background && !spdlog::thread_pool())
-    spdlog::init_thread_pool(pending_lines, 1);
   use_sink(sink ? std::move(sink) : default_sink());
   spdlog::drop_all();
   return true;
@@ -55,13 +75,7 @@ spdlog::logger& component_logger(const std::string& component) {
     return *existing;
   if (!current_sink)
     use_sink(default_sink());
-  std::shared_ptr<spdlog::logger> logger;
-  if (writes_in_background)
-    logger = std::make_shared<spdlog::async_logger>(
-      component, current_sink, spdlog::thread_pool(),
-      spdlog::async_overflow_policy::block);
-  else
-    logger = std::make_shared<spdlog::logger>(component, current_sink);
+  auto logger = std::make_shared<spdlog::logger>(component, current_sink);
   logger->set_level(current_level);
   logger->flush_on(spdlog::level::warn);
   spdlog::register_logger(logger);
@@ -70,9 +84,10 @@ spdlog::logger& component_logger(const std::string& component) {
 
 void stop_logging() {
   std::lock_guard<std::mutex> guard{logging_mutex};
+  if (current_sink)
+    current_sink->flush();
   spdlog::shutdown();
   current_sink = nullptr;
-  writes_in_background = false;
 }
 
 } // namespace batch

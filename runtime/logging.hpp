@@ -12,8 +12,9 @@ namespace batch {
 
 /// Configures every component logger: `level` is one of trace, debug, info,
 /// warn, error, off. Returns false for an unknown level. When `sink` is set,
-/// output goes there, written by the thread that logs; otherwise it goes to
-/// stderr, written by a background thread (call `stop_logging` before exit).
+/// output goes there; otherwise it goes to stderr through a buffer that is
+/// flushed every second and at each warning (call `stop_logging` before
+/// exit).
 bool configure_logging(const std::string& level,
                        spdlog::sink_ptr sink = nullptr);
 
@@ -21,7 +22,7 @@ bool configure_logging(const std::string& level,
 /// first use. Safe to call from any thread.
 spdlog::logger& component_logger(const std::string& component);
 
-/// Writes every line still pending and stops the background thread.
+/// Writes every line still buffered and stops the periodic flush.
 /// REQUIRES: no component logs any more; loggers obtained before are gone.
 void stop_logging();
 

@@ -106,8 +106,9 @@ void container_supervisor_state::on_running(const container_running& result) {
   auto& spec = config_.spec;
   caf::anon_send(config_.log_store,
                  append_log_events{spec.log_group, spec.log_stream, {}});
-  caf::anon_send(config_.job, attempt_started{spec.job_id, spec.attempt,
-                                              started_at_, container_id_});
+  attempt_started started{spec.job_id, spec.attempt, started_at_,
+                          container_id_};
+  caf::anon_send(config_.job, attempt_event{std::move(started)});
   log_transition("RUNNING", "container=" + container_id_.substr(0, 12));
   follow_container();
   if (stop_reason_)
@@ -182,9 +183,9 @@ void container_supervisor_state::report_exit_when_complete() {
   if (phase_ != phase::finishing || !output_done_)
     return;
   auto& spec = config_.spec;
-  caf::anon_send(config_.job,
-                 attempt_exited{spec.job_id, spec.attempt, *exit_code_,
-                                stopped_at_, stop_reason_.has_value()});
+  attempt_exited exited{spec.job_id, spec.attempt, *exit_code_, stopped_at_,
+                        stop_reason_.has_value()};
+  caf::anon_send(config_.job, attempt_event{std::move(exited)});
   remove_container();
 }
 
@@ -220,9 +221,9 @@ void container_supervisor_state::fail(std::string reason,
                                       bool runtime_unavailable) {
   auto& spec = config_.spec;
   log_transition("FAILED", "reason=\"" + reason + "\"");
-  caf::anon_send(config_.job,
-                 attempt_failed{spec.job_id, spec.attempt, std::move(reason),
-                                config_.clock->now_ms(), runtime_unavailable});
+  attempt_failed failed{spec.job_id, spec.attempt, std::move(reason),
+                        config_.clock->now_ms(), runtime_unavailable};
+  caf::anon_send(config_.job, attempt_event{std::move(failed)});
   if (container_id_.empty()) {
     self_->quit();
     return;

@@ -8,6 +8,7 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
+#include <variant>
 
 namespace batch {
 
@@ -207,7 +208,7 @@ void job_state::on_started(const attempt_started& event) {
   auto& timeout = record.spec->timeout_seconds;
   if (timeout)
     self->delayed_send(self, context->clock->real_duration(*timeout * 1000),
-                       attempt_timeout{event.attempt});
+                       job_event{attempt_timeout{event.attempt}});
 }
 
 void job_state::on_exited(const attempt_exited& event) {
@@ -282,12 +283,49 @@ ack job_state::on_untag(const untag_resource& request) {
   return {};
 }
 
+namespace {
+
+/// Hands each kind of `job_event` and `attempt_event` to its handler.
+struct event_router {
+  job_state& state;
+
+  void operator()(evaluate_job) const {
+    state.on_evaluate();
+  }
+
+  void operator()(const dispatch_job& placement) const {
+    state.on_dispatch(placement);
+  }
+
+  void operator()(const job_waiting& waiting) const {
+    state.on_waiting(waiting);
+  }
+
+  void operator()(const attempt_timeout& timeout) const {
+    state.on_timeout(timeout);
+  }
+
+  void operator()(const attempt_started& event) const {
+    state.on_started(event);
+  }
+
+  void operator()(const attempt_exited& event) const {
+    state.on_exited(event);
+  }
+
+  void operator()(const attempt_failed& event) const {
+    state.on_failed(event);
+  }
+};
+
+} // namespace
+
 job_actor::behavior_type job(job_state::pointer self, job_record record,
                              job_context_ptr context) {
   self->state.self = self;
   self->state.record = std::move(record);
   self->state.context = std::move(context);
-  self->send(self, evaluate_job{});
+  self->send(self, job_event{evaluate_job{}});
   return {
     [self](read_job) { return self->state.record; },
     [self](const cancel_job& request) {
@@ -301,15 +339,12 @@ job_actor::behavior_type job(job_state::pointer self, job_record record,
       return self->state.on_untag(request);
     },
     [self](const list_tags&) { return self->state.record.tags; },
-    [self](evaluate_job) { self->state.on_evaluate(); },
-    [self](const dispatch_job& placement) {
-      self->state.on_dispatch(placement);
+    [self](const job_event& event) {
+      std::visit(event_router{self->state}, event.what);
     },
-    [self](const job_waiting& waiting) { self->state.on_waiting(waiting); },
-    [self](const attempt_started& event) { self->state.on_started(event); },
-    [self](const attempt_exited& event) { self->state.on_exited(event); },
-    [self](const attempt_failed& event) { self->state.on_failed(event); },
-    [self](const attempt_timeout& timeout) { self->state.on_timeout(timeout); },
+    [self](const attempt_event& event) {
+      std::visit(event_router{self->state}, event.what);
+    },
   };
 }
 

@@ -447,8 +447,8 @@ void scheduler_state::place(scheduler_queue& queue, const queued_job& next,
       job.spec->id, queue.name(), job.spec->share_identifier, where.name,
       describe(needs), format_vcpus(where.used.vcpus),
       format_vcpus(where.max_vcpus), why);
-  self->send(job.job,
-             dispatch_job{where.name, where.cluster_arn, executor_of(where)});
+  dispatch_job placement{where.name, where.cluster_arn, executor_of(where)};
+  self->send(job.job, job_event{std::move(placement)});
 }
 
 void scheduler_state::wait(scheduler_queue& queue, const queued_job& job,
@@ -464,7 +464,7 @@ void scheduler_state::wait(scheduler_queue& queue, const queued_job& job,
   logger().debug("job_id={} queue={} share={} waits reason=\"{}\"",
                  job.spec->id, queue.name(), job.spec->share_identifier,
                  reason);
-  self->send(job.job, job_waiting{std::move(reason)});
+  self->send(job.job, job_event{job_waiting{std::move(reason)}});
   if (same_wait)
     return;
   watch.code = std::move(code);

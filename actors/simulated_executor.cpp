@@ -79,16 +79,16 @@ ack simulated_executor_state::on_run(run_attempt& request) {
     auto reason = std::string{"CannotStartContainerError: "}
                   + (duration ? exit_code_variable : seconds_variable)
                   + (duration ? " must be an integer" : " must be a number");
-    caf::anon_send(request.job,
-                   attempt_failed{spec.job_id, spec.attempt, reason, now});
+    attempt_failed failed{spec.job_id, spec.attempt, reason, now};
+    caf::anon_send(request.job, attempt_event{std::move(failed)});
     return {};
   }
   simulation run{request.job, *exit_code, spec.log_group, spec.log_stream};
   write_log(run, "batchd simulated this attempt without a container: it runs "
                    + std::to_string(*duration) + " ms and exits with code "
                    + std::to_string(*exit_code));
-  caf::anon_send(request.job,
-                 attempt_started{spec.job_id, spec.attempt, now, {}});
+  attempt_started started{spec.job_id, spec.attempt, now, {}};
+  caf::anon_send(request.job, attempt_event{std::move(started)});
   self->delayed_send(self, config.clock->real_duration(*duration),
                      simulation_done{spec.job_id, spec.attempt});
   logger().debug("job_id={} attempt={} simulated for {} ms", spec.job_id,
@@ -103,9 +103,9 @@ void simulated_executor_state::on_stop(const stop_attempt& request) {
     return;
   auto& run = i->second;
   write_log(run, "batchd stopped the simulated attempt: " + request.reason);
-  caf::anon_send(run.job, attempt_exited{request.job_id, request.attempt,
-                                         sigterm_exit_code,
-                                         config.clock->now_ms(), true});
+  attempt_exited exited{request.job_id, request.attempt, sigterm_exit_code,
+                        config.clock->now_ms(), true};
+  caf::anon_send(run.job, attempt_event{std::move(exited)});
   running.erase(i);
 }
 
@@ -116,9 +116,9 @@ void simulated_executor_state::on_done(const simulation_done& done) {
   auto& run = i->second;
   write_log(run, "batchd simulated attempt exited with code "
                    + std::to_string(run.exit_code));
-  caf::anon_send(run.job,
-                 attempt_exited{done.job_id, done.attempt, run.exit_code,
-                                config.clock->now_ms(), false});
+  attempt_exited exited{done.job_id, done.attempt, run.exit_code,
+                        config.clock->now_ms(), false};
+  caf::anon_send(run.job, attempt_event{std::move(exited)});
   running.erase(i);
 }
 

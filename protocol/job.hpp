@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace batch {
@@ -265,19 +266,23 @@ struct attempt_timeout {
   int attempt = 1;
 };
 
+/// What the scheduler and the job itself tell a job, as one message type so
+/// that a job actor needs one handler for all of it (see `attempt_event`).
+struct job_event {
+  std::variant<evaluate_job, dispatch_job, job_waiting, attempt_timeout> what;
+};
+
 // -- actor interfaces --------------------------------------------------------
 
 /// One job: owns its record and state machine.
-using job_actor = caf::typed_actor<
-  caf::replies_to<read_job>::with<job_record>,
-  caf::replies_to<cancel_job>::with<ack>,
-  caf::replies_to<terminate_job>::with<ack>,
-  caf::replies_to<tag_resource>::with<ack>,
-  caf::replies_to<untag_resource>::with<ack>,
-  caf::replies_to<list_tags>::with<tag_map>, caf::reacts_to<evaluate_job>,
-  caf::reacts_to<dispatch_job>, caf::reacts_to<job_waiting>,
-  caf::reacts_to<attempt_started>, caf::reacts_to<attempt_exited>,
-  caf::reacts_to<attempt_failed>, caf::reacts_to<attempt_timeout>>;
+using job_actor
+  = caf::typed_actor<caf::replies_to<read_job>::with<job_record>,
+                     caf::replies_to<cancel_job>::with<ack>,
+                     caf::replies_to<terminate_job>::with<ack>,
+                     caf::replies_to<tag_resource>::with<ack>,
+                     caf::replies_to<untag_resource>::with<ack>,
+                     caf::replies_to<list_tags>::with<tag_map>,
+                     caf::reacts_to<job_event>, caf::reacts_to<attempt_event>>;
 
 /// The directory of a region's jobs.
 using jobs_actor
@@ -341,7 +346,4 @@ BATCH_LOCAL_MESSAGE(batch::read_job)
 BATCH_LOCAL_MESSAGE(batch::submitted_job)
 BATCH_LOCAL_MESSAGE(batch::job_summary_page)
 BATCH_LOCAL_MESSAGE(batch::job_progress)
-BATCH_LOCAL_MESSAGE(batch::dispatch_job)
-BATCH_LOCAL_MESSAGE(batch::job_waiting)
-BATCH_LOCAL_MESSAGE(batch::evaluate_job)
-BATCH_LOCAL_MESSAGE(batch::attempt_timeout)
+BATCH_LOCAL_MESSAGE(batch::job_event)

@@ -5,6 +5,9 @@
 #include "actors/log_store.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <optional>
+#include <variant>
 
 namespace batch {
 
@@ -115,6 +118,26 @@ struct fixture : testing::actor_fixture {
     return result;
   }
 
+  /// Returns the first attempt event of kind `T` the executor sent and the
+  /// test did not take yet, if any; events of other kinds wait their turn.
+  template <class T>
+  std::optional<T> received_event() {
+    for (auto event = received<attempt_event>(); event;
+         event = received<attempt_event>())
+      events.push_back(std::move(*event));
+    for (auto i = events.begin(); i != events.end(); ++i) {
+      if (auto x = std::get_if<T>(&i->what)) {
+        auto result = std::move(*x);
+        events.erase(i);
+        return result;
+      }
+    }
+    return std::nullopt;
+  }
+
+  /// Attempt events received and not taken yet, oldest first.
+  std::deque<attempt_event> events;
+
   attempt_spec spec() {
     attempt_spec result;
     result.job_id = "job-1";
@@ -135,7 +158,7 @@ struct fixture : testing::actor_fixture {
     REQUIRE(engine->launches.size() == 1);
     engine->launches[0].second(std::string{"cid"});
     sched.run();
-    REQUIRE(received<attempt_started>());
+    REQUIRE(received_event<attempt_started>());
     return executor;
   }
 
@@ -222,11 +245,11 @@ TEST_CASE_FIXTURE(fixture, "a running container is reported with its start") {
   auto executor = spawn_executor();
   REQUIRE(
     ask<ack>(executor, run_attempt{spec(), caf::actor_cast<caf::actor>(self)}));
-  CHECK_FALSE(received<attempt_started>());
+  CHECK_FALSE(received_event<attempt_started>());
   clock->advance(1500);
   engine->launches[0].second(std::string{"cid"});
   sched.run();
-  auto started = received<attempt_started>();
+  auto started = received_event<attempt_started>();
   REQUIRE(started);
   CHECK(started->job_id == "job-1");
   CHECK(started->container_id == "cid");
@@ -249,11 +272,11 @@ TEST_CASE_FIXTURE(fixture,
   clock->advance(2000);
   engine->waits[0].second(3);
   sched.run();
-  CHECK_FALSE(received<attempt_exited>());
+  CHECK_FALSE(received_event<attempt_exited>());
   engine->followers[0].on_line({true, 1001, "bye"});
   engine->followers[0].done(caf::error{});
   sched.run();
-  auto exited = received<attempt_exited>();
+  auto exited = received_event<attempt_exited>();
   REQUIRE(exited);
   CHECK(exited->exit_code == 3);
   CHECK(exited->stopped_at == clock->now_ms());
@@ -266,10 +289,10 @@ TEST_CASE_FIXTURE(fixture, "the exit is reported when output never ends") {
   running_attempt();
   engine->waits[0].second(0);
   sched.run();
-  CHECK_FALSE(received<attempt_exited>());
+  CHECK_FALSE(received_event<attempt_exited>());
   sched.trigger_timeouts();
   sched.run();
-  auto exited = received<attempt_exited>();
+  auto exited = received_event<attempt_exited>();
   REQUIRE(exited);
   CHECK(exited->exit_code == 0);
   CHECK(engine->removed == std::vector<std::string>{"cid"});
@@ -286,7 +309,7 @@ TEST_CASE_FIXTURE(fixture,
   engine->waits[0].second(143);
   engine->followers[0].done(caf::error{});
   sched.run();
-  auto exited = received<attempt_exited>();
+  auto exited = received_event<attempt_exited>();
   REQUIRE(exited);
   CHECK(exited->exit_code == 143);
   CHECK(exited->stopped_by_request);
@@ -304,10 +327,10 @@ TEST_CASE_FIXTURE(fixture, "the attempt starts when docker start is issued, "
   REQUIRE(engine->started == std::vector<std::string>{"cid"});
   auto issued = clock->now_ms();
   clock->advance(200);
-  CHECK_FALSE(received<attempt_started>());
+  CHECK_FALSE(received_event<attempt_started>());
   engine->held_starts[0](caf::error{});
   sched.run();
-  auto started = received<attempt_started>();
+  auto started = received_event<attempt_started>();
   REQUIRE(started);
   CHECK(started->started_at == issued);
 }
@@ -320,11 +343,11 @@ TEST_CASE_FIXTURE(fixture, "a start failure fails the attempt and removes "
     ask<ack>(executor, run_attempt{spec(), caf::actor_cast<caf::actor>(self)}));
   engine->launches[0].second(std::string{"cid"});
   sched.run();
-  auto failed = received<attempt_failed>();
+  auto failed = received_event<attempt_failed>();
   REQUIRE(failed);
   CHECK(failed->reason == "CannotStartContainerError: no such device");
   CHECK_FALSE(failed->runtime_unavailable);
-  CHECK_FALSE(received<attempt_started>());
+  CHECK_FALSE(received_event<attempt_started>());
   CHECK(engine->removed == std::vector<std::string>{"cid"});
 }
 
@@ -342,7 +365,7 @@ TEST_CASE_FIXTURE(fixture, "a stop while the container starts stops it once "
   CHECK(engine->stops.empty());
   engine->held_starts[0](caf::error{});
   sched.run();
-  REQUIRE(received<attempt_started>());
+  REQUIRE(received_event<attempt_started>());
   REQUIRE(engine->stops.size() == 1);
   CHECK(engine->stops[0] == std::make_pair(std::string{"cid"}, 5));
 }
@@ -355,11 +378,11 @@ TEST_CASE_FIXTURE(fixture, "a launch failure fails the attempt with its "
   engine->launches[0].second(
     server_error("CannotPullContainerError: pull access denied"));
   sched.run();
-  auto failed = received<attempt_failed>();
+  auto failed = received_event<attempt_failed>();
   REQUIRE(failed);
   CHECK(failed->reason == "CannotPullContainerError: pull access denied");
   CHECK_FALSE(failed->runtime_unavailable);
-  CHECK_FALSE(received<attempt_started>());
+  CHECK_FALSE(received_event<attempt_started>());
   CHECK(engine->removed.empty());
 }
 
@@ -372,7 +395,7 @@ TEST_CASE_FIXTURE(fixture, "a launch that fails because Docker went away "
   engine->launches[0].second(
     server_error("CannotCreateContainerError: Cannot connect"));
   sched.run();
-  auto failed = received<attempt_failed>();
+  auto failed = received_event<attempt_failed>();
   REQUIRE(failed);
   CHECK(failed->runtime_unavailable);
 }
@@ -386,10 +409,10 @@ TEST_CASE_FIXTURE(fixture, "a stop before the container runs fails the "
   sched.run();
   engine->launches[0].second(std::string{"cid"});
   sched.run();
-  auto failed = received<attempt_failed>();
+  auto failed = received_event<attempt_failed>();
   REQUIRE(failed);
   CHECK(failed->reason == "Terminated by user");
-  CHECK_FALSE(received<attempt_started>());
+  CHECK_FALSE(received_event<attempt_started>());
   CHECK(engine->removed == std::vector<std::string>{"cid"});
 }
 

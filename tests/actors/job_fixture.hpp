@@ -224,7 +224,8 @@ struct job_fixture : actor_fixture {
   void start(const std::string& id, int64_t at = 1'700'000'001'000) {
     auto run = run_of(id);
     REQUIRE(run);
-    self->send(run->job, attempt_started{id, run->spec.attempt, at, "c1"});
+    attempt_started started{id, run->spec.attempt, at, "c1"};
+    self->send(run->job, attempt_event{std::move(started)});
     sched.run();
   }
 
@@ -232,8 +233,8 @@ struct job_fixture : actor_fixture {
   void exit(const std::string& id, int code, int64_t at = 1'700'000'002'000) {
     auto run = run_of(id);
     REQUIRE(run);
-    self->send(run->job,
-               attempt_exited{id, run->spec.attempt, code, at, false});
+    attempt_exited exited{id, run->spec.attempt, code, at, false};
+    self->send(run->job, attempt_event{std::move(exited)});
     sched.run();
   }
 };

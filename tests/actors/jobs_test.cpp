@@ -76,8 +76,8 @@ TEST_CASE_FIXTURE(fixture, "an attempt that can't start fails the job") {
   auto id = submit("nopull", "q", "d");
   auto run = run_of(id);
   REQUIRE(run);
-  self->send(run->job, attempt_failed{id, 1, "CannotPullContainerError: no",
-                                      clock->now_ms()});
+  attempt_failed failed{id, 1, "CannotPullContainerError: no", clock->now_ms()};
+  self->send(run->job, attempt_event{std::move(failed)});
   sched.run();
   auto record = describe(id);
   CHECK(record.status == job_status::failed);
@@ -181,7 +181,8 @@ TEST_CASE_FIXTURE(fixture, "terminating a STARTING job whose stop ends the "
   REQUIRE(ask<ack>(jobs, terminate_job{id, "early"}));
   REQUIRE(world->stops.size() == 1);
   auto run = run_of(id);
-  self->send(run->job, attempt_failed{id, 1, "early", clock->now_ms()});
+  attempt_failed failed{id, 1, "early", clock->now_ms()};
+  self->send(run->job, attempt_event{std::move(failed)});
   sched.run();
   auto record = describe(id);
   CHECK(record.status == job_status::failed);

@@ -2,6 +2,8 @@
 
 #include "actors/simulated_executor.hpp"
 
+#include <variant>
+
 namespace batch {
 
 namespace {
@@ -60,9 +62,10 @@ struct fixture : testing::actor_fixture {
   caf::message next_event() {
     caf::message result;
     self->receive(
-      [&](attempt_started& x) { result = caf::make_message(std::move(x)); },
-      [&](attempt_exited& x) { result = caf::make_message(std::move(x)); },
-      [&](attempt_failed& x) { result = caf::make_message(std::move(x)); },
+      [&](attempt_event& event) {
+        std::visit([&](auto& x) { result = caf::make_message(std::move(x)); },
+                   event.what);
+      },
       caf::after(std::chrono::seconds{0}) >> [] {});
     return result;
   }

@@ -285,6 +285,27 @@ ack job_state::on_untag(const untag_resource& request) {
 
 namespace {
 
+/// Hands each kind of `job_command` to its handler.
+struct command_router {
+  job_state& state;
+
+  caf::result<ack> operator()(const cancel_job& request) const {
+    return state.on_cancel(request);
+  }
+
+  caf::result<ack> operator()(const terminate_job& request) const {
+    return state.on_terminate(request);
+  }
+
+  caf::result<ack> operator()(const tag_resource& request) const {
+    return state.on_tag(request);
+  }
+
+  caf::result<ack> operator()(const untag_resource& request) const {
+    return state.on_untag(request);
+  }
+};
+
 /// Hands each kind of `job_event` and `attempt_event` to its handler.
 struct event_router {
   job_state& state;
@@ -328,15 +349,8 @@ job_actor::behavior_type job(job_state::pointer self, job_record record,
   self->send(self, job_event{evaluate_job{}});
   return {
     [self](read_job) { return self->state.record; },
-    [self](const cancel_job& request) {
-      return self->state.on_cancel(request);
-    },
-    [self](const terminate_job& request) {
-      return self->state.on_terminate(request);
-    },
-    [self](const tag_resource& request) { return self->state.on_tag(request); },
-    [self](const untag_resource& request) {
-      return self->state.on_untag(request);
+    [self](const job_command& command) {
+      return std::visit(command_router{self->state}, command.what);
     },
     [self](const list_tags&) { return self->state.record.tags; },
     [self](const job_event& event) {

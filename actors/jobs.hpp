@@ -23,6 +23,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 namespace batch {
@@ -114,7 +115,7 @@ struct jobs_state {
     auto found = find(request.job_id);
     if (!found)
       return client_error("Job " + request.job_id + " not found.");
-    return self->delegate(found->owner, std::move(request));
+    return hand_to<Result>(*found, std::move(request));
   }
 
   /// Hands a tag request to the actor of the job its ARN names.
@@ -123,7 +124,18 @@ struct jobs_state {
     auto found = find_by_arn(request.arn);
     if (!found)
       return client_error("Job " + request.arn + " not found.");
-    return self->delegate(found->owner, std::move(request));
+    return hand_to<Result>(*found, std::move(request));
+  }
+
+  /// Delegates `request` to the actor of `job`, as a `job_command` where it
+  /// is one of its kinds.
+  template <class Result, class Request>
+  caf::result<Result> hand_to(entry& job, Request request) {
+    using command_kinds = decltype(job_command::what);
+    if constexpr (std::is_constructible_v<command_kinds, Request>)
+      return self->delegate(job.owner, job_command{std::move(request)});
+    else
+      return self->delegate(job.owner, std::move(request));
   }
 
   /// Returns the shared identity of `queue`.

@@ -180,10 +180,12 @@ void scheduler_state::on_queue_removed(const job_queue_removed& event) {
   // AWS fails the jobs of a deleted queue; those that run are stopped.
   static const std::string reason = "Job queue deleted";
   for (auto& entry : queue->front(queue->size(), now()))
-    caf::anon_send(entry.job->job, cancel_job{entry.job->spec->id, reason});
+    caf::anon_send(entry.job->job,
+                   job_command{cancel_job{entry.job->spec->id, reason}});
   for (auto& [sequence, where] : placed)
     if (where.spec->queue->arn == event.arn)
-      caf::anon_send(where.job, terminate_job{where.spec->id, reason});
+      caf::anon_send(where.job,
+                     job_command{terminate_job{where.spec->id, reason}});
   logger().info("queue={} deleted: its {} queued jobs are cancelled",
                 queue->name(), queue->size());
 
@@ -503,7 +505,7 @@ void scheduler_state::cancel_queued(scheduler_queue& queue,
   unwatch(queue);
   logger().info("job_id={} queue={} share={} decision=cancel reason=\"{}\"",
                 job.spec->id, queue.name(), job.spec->share_identifier, reason);
-  caf::anon_send(job.job, cancel_job{job.spec->id, reason});
+  caf::anon_send(job.job, job_command{cancel_job{job.spec->id, reason}});
 }
 
 scheduler_state::executor_health

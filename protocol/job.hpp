@@ -266,6 +266,12 @@ struct attempt_timeout {
   int attempt = 1;
 };
 
+/// A change the directory hands to a job, answered with an ack or an error;
+/// one message type for the reason `job_event` gives.
+struct job_command {
+  std::variant<cancel_job, terminate_job, tag_resource, untag_resource> what;
+};
+
 /// What the scheduler and the job itself tell a job, as one message type so
 /// that a job actor needs one handler for all of it (see `attempt_event`).
 struct job_event {
@@ -277,10 +283,7 @@ struct job_event {
 /// One job: owns its record and state machine.
 using job_actor
   = caf::typed_actor<caf::replies_to<read_job>::with<job_record>,
-                     caf::replies_to<cancel_job>::with<ack>,
-                     caf::replies_to<terminate_job>::with<ack>,
-                     caf::replies_to<tag_resource>::with<ack>,
-                     caf::replies_to<untag_resource>::with<ack>,
+                     caf::replies_to<job_command>::with<ack>,
                      caf::replies_to<list_tags>::with<tag_map>,
                      caf::reacts_to<job_event>, caf::reacts_to<attempt_event>>;
 
@@ -346,4 +349,5 @@ BATCH_LOCAL_MESSAGE(batch::read_job)
 BATCH_LOCAL_MESSAGE(batch::submitted_job)
 BATCH_LOCAL_MESSAGE(batch::job_summary_page)
 BATCH_LOCAL_MESSAGE(batch::job_progress)
+BATCH_LOCAL_MESSAGE(batch::job_command)
 BATCH_LOCAL_MESSAGE(batch::job_event)

@@ -12,6 +12,7 @@ import urllib.request
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "../../.."))
 BINARY = os.environ.get("BATCHD_BINARY", os.path.join(ROOT, "build/batchd"))
@@ -132,3 +133,19 @@ def cli(server):
 
 def arn(kind, name, region="us-east-1"):
     return f"arn:aws:batch:{region}:{ACCOUNT}:{kind}/{name}"
+
+
+def client_exception(call, **kwargs):
+    """Calls `call` and returns the message of the ClientException (HTTP 400)
+    that it must raise."""
+    with pytest.raises(ClientError) as caught:
+        call(**kwargs)
+    error = caught.value.response["Error"]
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Code"] == "ClientException", error
+    return error["Message"]
+
+
+def body_of(response):
+    """`response` without boto3's ResponseMetadata: what the server sent."""
+    return {k: v for k, v in response.items() if k != "ResponseMetadata"}

@@ -6,24 +6,9 @@ variable names starting with AWS_BATCH are reserved, the members a container
 or a multinode definition needs, and pagination."""
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import arn, client_for
+from conftest import arn, body_of, client_exception, client_for
 from wire import assert_matches_output
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response["Error"]
-    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert error["Code"] == "ClientException", error
-    return error["Message"]
-
-
-def body_of(response):
-    """`response` without boto3's ResponseMetadata: what the server sent."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def container(**extra):
@@ -146,13 +131,13 @@ def test_deregister_makes_a_revision_inactive_for_good(batch):
 
 def test_deregister_needs_an_existing_revision(batch):
     register(batch, "jd-dereg")
-    message = error_of(batch.deregister_job_definition,
+    message = client_exception(batch.deregister_job_definition,
                        jobDefinition="jd-dereg:7")
     assert "jd-dereg:7" in message
-    error_of(batch.deregister_job_definition, jobDefinition="jd-missing:1")
-    error_of(batch.deregister_job_definition,
+    client_exception(batch.deregister_job_definition, jobDefinition="jd-missing:1")
+    client_exception(batch.deregister_job_definition,
              jobDefinition=definition_arn("jd-dereg", 1, region="eu-west-1"))
-    message = error_of(batch.deregister_job_definition,
+    message = client_exception(batch.deregister_job_definition,
                        jobDefinition="jd-dereg")
     assert "revision" in message
     assert revisions(batch, jobDefinitionName="jd-dereg") == [(1, "ACTIVE")]
@@ -188,7 +173,7 @@ def test_describe_filters_by_status(batch):
     all_inactive = revisions(batch, status="INACTIVE")
     assert (1, "INACTIVE") in all_inactive
     assert all(status == "INACTIVE" for _, status in all_inactive)
-    assert "status" in error_of(batch.describe_job_definitions,
+    assert "status" in client_exception(batch.describe_job_definitions,
                                 jobDefinitionName="jd-status",
                                 status="DELETED")
 
@@ -210,21 +195,21 @@ def test_describe_by_name_matches_that_name_only(batch):
     "AWS_BATCH_JOB_ID", "AWS_BATCH", "AWS_BATCHX", "AWS_BATCH_CE_NAME"])
 def test_reserved_environment_names_are_refused(batch, variable):
     environment = [{"name": variable, "value": "x"}]
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-reserved", type="container",
                        containerProperties=container(environment=environment))
     assert variable in message and "AWS_BATCH" in message
 
     ranges = [{"targetNodes": "0:1",
                "container": container(environment=environment)}]
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-reserved", type="multinode",
                        nodeProperties=nodes(ranges=ranges))
     assert variable in message
 
     task = {"taskProperties": [{"containers": [
         {"image": "busybox", "environment": environment}]}]}
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-reserved", type="container",
                        ecsProperties=task)
     assert variable in message
@@ -258,18 +243,18 @@ def test_a_multinode_definition_needs_node_properties(batch):
         "0:1", "2:"]
     assert "containerProperties" not in described
 
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-multi-bad", type="multinode")
     assert "nodeProperties" in message
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-multi-bad", type="multinode",
                        containerProperties=container())
     assert "nodeProperties" in message or "containerProperties" in message
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-multi-bad", type="multinode",
                        nodeProperties=nodes(), containerProperties=container())
     assert "containerProperties" in message
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-multi-bad", type="multinode",
                        nodeProperties=nodes(),
                        platformCapabilities=["FARGATE"])
@@ -287,7 +272,7 @@ def test_a_multinode_definition_needs_node_properties(batch):
     (nodes(num_nodes=2, ranges=[{"targetNodes": "0:1"}]), ["container"]),
 ])
 def test_bad_node_properties_are_refused(batch, properties, words):
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-nodes-bad", type="multinode",
                        nodeProperties=properties)
     for word in words:
@@ -295,25 +280,25 @@ def test_bad_node_properties_are_refused(batch, properties, words):
 
 
 def test_a_container_definition_needs_exactly_one_workload(batch):
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-empty", type="container")
     assert "containerProperties" in message
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-both", type="container",
                        containerProperties=container(),
                        ecsProperties={"taskProperties": [{"containers": [
                            {"image": "busybox"}]}]})
     assert "exactly one" in message
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-nodes", type="container",
                        containerProperties=container(),
                        nodeProperties=nodes())
     assert "nodeProperties" in message
-    message = error_of(batch.register_job_definition,
+    message = client_exception(batch.register_job_definition,
                        jobDefinitionName="jd-no-image", type="container",
                        containerProperties={"command": ["true"]})
     assert "image" in message
-    assert "type" in error_of(batch.register_job_definition,
+    assert "type" in client_exception(batch.register_job_definition,
                               jobDefinitionName="jd-type", type="lambda",
                               containerProperties=container())
     for name in ("jd-empty", "jd-both", "jd-nodes", "jd-no-image", "jd-type"):
@@ -332,14 +317,14 @@ def test_a_container_definition_needs_exactly_one_workload(batch):
         {"type": "MEMORY", "value": "lots"}]}}, "MiB"),
 ])
 def test_bad_definition_members_are_refused(batch, extra, member):
-    message = error_of(register, batch=batch, name="jd-members", **extra)
+    message = client_exception(register, batch=batch, name="jd-members", **extra)
     assert member in message
     assert revisions(batch, jobDefinitionName="jd-members") == []
 
 
 def test_names_must_match_the_pattern(batch):
     for name in ("bad name", "bad/name", "n" * 129):
-        assert "jobDefinitionName" in error_of(register, batch=batch,
+        assert "jobDefinitionName" in client_exception(register, batch=batch,
                                                name=name)
     assert register(batch, "N_-9" + "n" * 124)["revision"] == 1
 
@@ -378,11 +363,11 @@ def test_describe_paginates_with_max_results_and_next_token(server):
         for d in page["jobDefinitions"]]
     assert sorted(named) == [1, 2, 3]
 
-    assert "maxResults" in error_of(batch.describe_job_definitions,
+    assert "maxResults" in client_exception(batch.describe_job_definitions,
                                     maxResults=0)
-    assert "maxResults" in error_of(batch.describe_job_definitions,
+    assert "maxResults" in client_exception(batch.describe_job_definitions,
                                     maxResults=101)
-    assert "nextToken" in error_of(batch.describe_job_definitions,
+    assert "nextToken" in client_exception(batch.describe_job_definitions,
                                    nextToken="garbage")
 
 

@@ -7,26 +7,11 @@ jobStateTimeLimitActions, the JobQueue relationship that keeps a compute
 environment from being deleted, and pagination."""
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, arn, client_for
+from conftest import ACCOUNT, arn, body_of, client_exception, client_for
 from wire import assert_error_reply, assert_matches_output, call
 
 TIME_LIMIT_REASON = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY"
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response["Error"]
-    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert error["Code"] == "ClientException", error
-    return error["Message"]
-
-
-def body_of(response):
-    """`response` without boto3's ResponseMetadata: what the server sent."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def environment(batch, name, vcpus=4):
@@ -154,23 +139,23 @@ def test_describe_finds_queues_by_name_and_arn_and_omits_unknown_ones(batch):
 
 
 def test_unknown_queues_are_not_found(batch):
-    message = error_of(batch.update_job_queue, jobQueue="jq-missing",
+    message = client_exception(batch.update_job_queue, jobQueue="jq-missing",
                        priority=2)
     assert message == "JobQueue jq-missing not found."
-    message = error_of(batch.delete_job_queue, jobQueue="jq-missing")
+    message = client_exception(batch.delete_job_queue, jobQueue="jq-missing")
     assert message == "JobQueue jq-missing not found."
 
 
 def test_a_name_is_used_once_and_must_match_the_pattern(batch):
     ce = environment(batch, "jq-names")
     queue(batch, "jq-dup", ce)
-    assert "already exists" in error_of(
+    assert "already exists" in client_exception(
         batch.create_job_queue, jobQueueName="jq-dup", priority=1,
         computeEnvironmentOrder=order_of(ce))
-    assert "jobQueueName" in error_of(
+    assert "jobQueueName" in client_exception(
         batch.create_job_queue, jobQueueName="bad name!", priority=1,
         computeEnvironmentOrder=order_of(ce))
-    assert "jobQueueName" in error_of(
+    assert "jobQueueName" in client_exception(
         batch.create_job_queue, jobQueueName="q" * 129, priority=1,
         computeEnvironmentOrder=order_of(ce))
     queue(batch, "q" * 128, ce)
@@ -186,7 +171,7 @@ def test_priority_is_required_and_not_negative(server, batch):
                   "computeEnvironmentOrder": order_of(ce)})
     assert "priority" in assert_error_reply(reply)
 
-    assert "priority" in error_of(
+    assert "priority" in client_exception(
         batch.create_job_queue, jobQueueName="jq-negative", priority=-1,
         computeEnvironmentOrder=order_of(ce))
     queue(batch, "jq-high", ce, priority=1000)
@@ -194,7 +179,7 @@ def test_priority_is_required_and_not_negative(server, batch):
     queue(batch, "jq-zero", ce, priority=0)
     assert describe(batch, "jq-zero")["priority"] == 0
 
-    assert "priority" in error_of(batch.update_job_queue, jobQueue="jq-zero",
+    assert "priority" in client_exception(batch.update_job_queue, jobQueue="jq-zero",
                                   priority=-5)
     assert describe(batch, "jq-zero")["priority"] == 0
     assert describe(batch, "jq-no-priority") is None
@@ -205,16 +190,16 @@ def test_priority_is_required_and_not_negative(server, batch):
 
 def test_a_queue_has_one_to_three_compute_environments(batch):
     ces = [environment(batch, f"jq-count-{i}") for i in range(4)]
-    assert "computeEnvironmentOrder" in error_of(
+    assert "computeEnvironmentOrder" in client_exception(
         batch.create_job_queue, jobQueueName="jq-none", priority=1,
         computeEnvironmentOrder=[])
-    assert "computeEnvironmentOrder" in error_of(
+    assert "computeEnvironmentOrder" in client_exception(
         batch.create_job_queue, jobQueueName="jq-four", priority=1,
         computeEnvironmentOrder=order_of(*ces))
     queue(batch, "jq-three", *ces[:3])
     assert len(describe(batch, "jq-three")["computeEnvironmentOrder"]) == 3
 
-    assert "computeEnvironmentOrder" in error_of(
+    assert "computeEnvironmentOrder" in client_exception(
         batch.update_job_queue, jobQueue="jq-three",
         computeEnvironmentOrder=order_of(*ces))
     assert [e["computeEnvironment"] for e in
@@ -226,13 +211,13 @@ def test_a_queue_has_one_to_three_compute_environments(batch):
 def test_orders_and_environments_may_not_repeat(batch):
     a = environment(batch, "jq-repeat-a")
     b = environment(batch, "jq-repeat-b")
-    message = error_of(
+    message = client_exception(
         batch.create_job_queue, jobQueueName="jq-same-order", priority=1,
         computeEnvironmentOrder=[{"order": 1, "computeEnvironment": a},
                                  {"order": 1, "computeEnvironment": b}])
     assert "order" in message
     # The same environment, once by name and once by ARN.
-    message = error_of(
+    message = client_exception(
         batch.create_job_queue, jobQueueName="jq-same-ce", priority=1,
         computeEnvironmentOrder=[
             {"order": 1, "computeEnvironment": "jq-repeat-a"},
@@ -242,7 +227,7 @@ def test_orders_and_environments_may_not_repeat(batch):
 
 def test_the_compute_environments_must_exist(batch):
     ce = environment(batch, "jq-exists")
-    message = error_of(
+    message = client_exception(
         batch.create_job_queue, jobQueueName="jq-ghost", priority=1,
         computeEnvironmentOrder=[
             {"order": 1, "computeEnvironment": ce},
@@ -252,20 +237,20 @@ def test_the_compute_environments_must_exist(batch):
 
     other_region = arn("compute-environment", "jq-exists",
                        region="eu-west-1")
-    message = error_of(batch.create_job_queue, jobQueueName="jq-ghost",
+    message = client_exception(batch.create_job_queue, jobQueueName="jq-ghost",
                        priority=1,
                        computeEnvironmentOrder=order_of(other_region))
     assert "not found" in message
 
     other_account = ce.replace(ACCOUNT, "111111111111")
-    message = error_of(batch.create_job_queue, jobQueueName="jq-ghost",
+    message = client_exception(batch.create_job_queue, jobQueueName="jq-ghost",
                        priority=1,
                        computeEnvironmentOrder=order_of(other_account))
     assert "not found" in message
     assert describe(batch, "jq-ghost") is None
 
     queue(batch, "jq-real", ce)
-    message = error_of(batch.update_job_queue, jobQueue="jq-real",
+    message = client_exception(batch.update_job_queue, jobQueue="jq-real",
                        computeEnvironmentOrder=order_of("jq-no-such-ce"))
     assert "jq-no-such-ce" in message and "not found" in message
     assert [e["computeEnvironment"] for e in
@@ -275,12 +260,12 @@ def test_the_compute_environments_must_exist(batch):
 def test_ec2_and_fargate_environments_do_not_mix(batch):
     ec2 = environment(batch, "jq-mix-ec2")
     fargate = fargate_environment(batch, "jq-mix-fargate")
-    assert "mix" in error_of(
+    assert "mix" in client_exception(
         batch.create_job_queue, jobQueueName="jq-mixed", priority=1,
         computeEnvironmentOrder=order_of(ec2, fargate))
     queue(batch, "jq-fargate", fargate)
     assert describe(batch, "jq-fargate")["jobQueueType"] == "ECS_FARGATE"
-    assert "mix" in error_of(batch.update_job_queue, jobQueue="jq-fargate",
+    assert "mix" in client_exception(batch.update_job_queue, jobQueue="jq-fargate",
                              computeEnvironmentOrder=order_of(fargate, ec2))
 
 
@@ -290,14 +275,14 @@ def test_an_environment_in_use_cannot_be_deleted(batch):
     queue(batch, "jq-user", used)
     batch.update_compute_environment(computeEnvironment="jq-used",
                                      state="DISABLED")
-    message = error_of(batch.delete_compute_environment,
+    message = client_exception(batch.delete_compute_environment,
                        computeEnvironment="jq-used")
     assert message == "Cannot delete, found existing JobQueue relationship"
 
     # A refused update keeps the relationship.
-    error_of(batch.update_job_queue, jobQueue="jq-user",
+    client_exception(batch.update_job_queue, jobQueue="jq-user",
              computeEnvironmentOrder=order_of(used, "jq-no-such-ce"))
-    message = error_of(batch.delete_compute_environment,
+    message = client_exception(batch.delete_compute_environment,
                        computeEnvironment=used)
     assert message == "Cannot delete, found existing JobQueue relationship"
 
@@ -310,7 +295,7 @@ def test_an_environment_in_use_cannot_be_deleted(batch):
 
     batch.update_compute_environment(computeEnvironment=spare,
                                      state="DISABLED")
-    message = error_of(batch.delete_compute_environment,
+    message = client_exception(batch.delete_compute_environment,
                        computeEnvironment=spare)
     assert message == "Cannot delete, found existing JobQueue relationship"
     delete_queue(batch, "jq-user")
@@ -319,7 +304,7 @@ def test_an_environment_in_use_cannot_be_deleted(batch):
 
 def test_a_refused_create_leaves_no_relationship(batch):
     ce = environment(batch, "jq-refused")
-    error_of(batch.create_job_queue, jobQueueName="jq-refused", priority=1,
+    client_exception(batch.create_job_queue, jobQueueName="jq-refused", priority=1,
              computeEnvironmentOrder=order_of(ce, "jq-no-such-ce"))
     batch.update_compute_environment(computeEnvironment=ce, state="DISABLED")
     batch.delete_compute_environment(computeEnvironment=ce)
@@ -335,14 +320,14 @@ def test_state_is_enabled_or_disabled_and_delete_needs_disabled(batch):
     batch.delete_job_queue(jobQueue="jq-born-disabled")
     assert describe(batch, "jq-born-disabled") is None
 
-    assert "state" in error_of(
+    assert "state" in client_exception(
         batch.create_job_queue, jobQueueName="jq-paused", priority=1,
         state="PAUSED", computeEnvironmentOrder=order_of(ce))
 
     queue_arn = queue(batch, "jq-enabled", ce)
-    assert "state" in error_of(batch.update_job_queue, jobQueue="jq-enabled",
+    assert "state" in client_exception(batch.update_job_queue, jobQueue="jq-enabled",
                                state="STOPPED")
-    message = error_of(batch.delete_job_queue, jobQueue=queue_arn)
+    message = client_exception(batch.delete_job_queue, jobQueue=queue_arn)
     assert "DISABLED" in message
     assert describe(batch, "jq-enabled")["state"] == "ENABLED"
 
@@ -366,18 +351,18 @@ def test_a_scheduling_policy_can_be_replaced_but_not_removed(batch):
     batch.update_job_queue(jobQueue="jq-fair", schedulingPolicyArn=second)
     assert describe(batch, "jq-fair")["schedulingPolicyArn"] == second
 
-    message = error_of(batch.update_job_queue, jobQueue="jq-fair",
+    message = client_exception(batch.update_job_queue, jobQueue="jq-fair",
                        schedulingPolicyArn="")
     assert "can be replaced but not removed" in message
     missing = arn("scheduling-policy", "jq-no-such-policy")
-    message = error_of(batch.update_job_queue, jobQueue="jq-fair",
+    message = client_exception(batch.update_job_queue, jobQueue="jq-fair",
                        schedulingPolicyArn=missing)
     assert missing in message and "not found" in message
     assert describe(batch, "jq-fair")["schedulingPolicyArn"] == second
 
     # The replaced policy is free again, the current one is not.
     batch.delete_scheduling_policy(arn=first)
-    message = error_of(batch.delete_scheduling_policy, arn=second)
+    message = client_exception(batch.delete_scheduling_policy, arn=second)
     assert "JobQueue relationship" in message
 
 
@@ -385,7 +370,7 @@ def test_a_fifo_queue_cannot_have_a_policy_added(batch):
     ce = environment(batch, "jq-fifo")
     fair = policy(batch, "jq-fifo-policy")
     queue(batch, "jq-fifo", ce)
-    message = error_of(batch.update_job_queue, jobQueue="jq-fifo",
+    message = client_exception(batch.update_job_queue, jobQueue="jq-fifo",
                        schedulingPolicyArn=fair)
     assert "FIFO" in message
     assert "schedulingPolicyArn" not in describe(batch, "jq-fifo")
@@ -395,13 +380,13 @@ def test_a_fifo_queue_cannot_have_a_policy_added(batch):
 
 def test_the_scheduling_policy_must_exist_and_be_an_arn(batch):
     ce = environment(batch, "jq-policy-ref")
-    message = error_of(
+    message = client_exception(
         batch.create_job_queue, jobQueueName="jq-bad-policy", priority=1,
         computeEnvironmentOrder=order_of(ce),
         schedulingPolicyArn=arn("scheduling-policy", "jq-nope"))
     assert "not found" in message
     policy(batch, "jq-by-name")
-    message = error_of(
+    message = client_exception(
         batch.create_job_queue, jobQueueName="jq-bad-policy", priority=1,
         computeEnvironmentOrder=order_of(ce), schedulingPolicyArn="jq-by-name")
     assert "schedulingPolicyArn" in message
@@ -445,20 +430,20 @@ def limited_queue(batch):
 def test_bad_time_limit_actions_are_refused(batch, limited_queue, action,
                                            member):
     ce = describe(batch, limited_queue)["computeEnvironmentOrder"]
-    message = error_of(batch.create_job_queue, jobQueueName="jq-limit-bad",
+    message = client_exception(batch.create_job_queue, jobQueueName="jq-limit-bad",
                        priority=1, computeEnvironmentOrder=ce,
                        jobStateTimeLimitActions=[action])
     assert member in message
     assert describe(batch, "jq-limit-bad") is None
 
-    message = error_of(batch.update_job_queue, jobQueue=limited_queue,
+    message = client_exception(batch.update_job_queue, jobQueue=limited_queue,
                        jobStateTimeLimitActions=[action])
     assert member in message
     assert "jobStateTimeLimitActions" not in describe(batch, limited_queue)
 
 
 def test_a_reason_has_one_time_limit_action_at_most(batch, limited_queue):
-    message = error_of(batch.update_job_queue, jobQueue=limited_queue,
+    message = client_exception(batch.update_job_queue, jobQueue=limited_queue,
                        jobStateTimeLimitActions=[time_limit(600),
                                                  time_limit(700)])
     assert TIME_LIMIT_REASON in message
@@ -500,10 +485,10 @@ def test_describe_paginates_with_max_results_and_next_token(server):
 
 
 def test_bad_page_arguments_are_refused(batch):
-    assert "maxResults" in error_of(batch.describe_job_queues, maxResults=0)
-    assert "maxResults" in error_of(batch.describe_job_queues,
+    assert "maxResults" in client_exception(batch.describe_job_queues, maxResults=0)
+    assert "maxResults" in client_exception(batch.describe_job_queues,
                                     maxResults=101)
-    assert "nextToken" in error_of(batch.describe_job_queues,
+    assert "nextToken" in client_exception(batch.describe_job_queues,
                                    nextToken="not-a-token")
 
 

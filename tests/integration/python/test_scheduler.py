@@ -9,9 +9,8 @@ jobStateTimeLimitActions. Simulated environments (tag `batchd:executor` =
 import re
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import Server, cli_for, client_for
+from conftest import Server, cli_for, client_exception, client_for
 from containers import Runner, eventually, shell
 
 # The server's clock runs this many times faster than real time.
@@ -95,15 +94,6 @@ def wait_for_reason(batch, job_id):
         return job if job.get("statusReason") else None
 
     return eventually(told, f"a reason why job {job_id} waits")
-
-
-def client_error(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response["Error"]
-    assert error["Code"] == "ClientException"
-    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    return error["Message"]
 
 
 # -- capacity with real containers ---------------------------------------------
@@ -203,7 +193,7 @@ def test_a_disabled_queue_refuses_jobs_and_finishes_what_it_holds(
     wait_for_status(batch, running, "RUNNING")
 
     batch.update_job_queue(jobQueue="drain-queue", state="DISABLED")
-    message = client_error(batch.submit_job, jobName="late",
+    message = client_exception(batch.submit_job, jobName="late",
                            jobQueue="drain-queue", jobDefinition=definition)
     assert "drain-queue" in message
 
@@ -254,11 +244,11 @@ def test_fair_share_queues_need_a_share_identifier_and_a_priority(
     with_priority = simulated_definition(batch, "ranked", priority=5)
     without = simulated_definition(batch, "unranked")
 
-    message = client_error(batch.submit_job, jobName="j", jobQueue=fair_queue,
+    message = client_exception(batch.submit_job, jobName="j", jobQueue=fair_queue,
                            jobDefinition=with_priority)
     assert message == "shareIdentifier must be specified."
 
-    message = client_error(batch.submit_job, jobName="j", jobQueue=fair_queue,
+    message = client_exception(batch.submit_job, jobName="j", jobQueue=fair_queue,
                            jobDefinition=without, shareIdentifier="light")
     assert message == ("Either schedulingPriority in job definition or "
                        "schedulingPriorityOverride should be specified.")
@@ -271,7 +261,7 @@ def test_a_fifo_queue_refuses_a_share_identifier(batch_scaled):
     simulated_environment(batch, "plain-ce", 1)
     fifo_queue(batch, "plain-queue", ["plain-ce"])
     definition = simulated_definition(batch, "plain")
-    message = client_error(batch.submit_job, jobName="j",
+    message = client_exception(batch.submit_job, jobName="j",
                            jobQueue="plain-queue", jobDefinition=definition,
                            shareIdentifier="light")
     assert "shareIdentifier" in message

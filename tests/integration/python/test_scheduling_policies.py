@@ -6,24 +6,9 @@ characters that must not overlap, and no delete while a job queue uses the
 policy."""
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import arn, client_for
+from conftest import arn, body_of, client_exception, client_for
 from wire import assert_matches_output
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response["Error"]
-    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert error["Code"] == "ClientException", error
-    return error["Message"]
-
-
-def body_of(response):
-    """`response` without boto3's ResponseMetadata: what the server sent."""
-    return {k: v for k, v in response.items() if k != "ResponseMetadata"}
 
 
 def fairshare(decay=0, reservation=0, *shares):
@@ -82,7 +67,7 @@ def test_create_describe_update_tag_untag_delete(batch):
 
     assert body_of(batch.delete_scheduling_policy(arn=policy_arn)) == {}
     assert describe(batch, policy_arn) is None
-    message = error_of(batch.delete_scheduling_policy, arn=policy_arn)
+    message = client_exception(batch.delete_scheduling_policy, arn=policy_arn)
     assert "not found" in message
 
 
@@ -99,11 +84,11 @@ def test_describe_takes_arns_and_leaves_unknown_ones_out(batch):
 
 def test_a_name_is_used_once_and_must_match_the_pattern(batch):
     batch.create_scheduling_policy(name="sp-dup")
-    assert "already exists" in error_of(batch.create_scheduling_policy,
+    assert "already exists" in client_exception(batch.create_scheduling_policy,
                                         name="sp-dup")
-    assert "name" in error_of(batch.create_scheduling_policy,
+    assert "name" in client_exception(batch.create_scheduling_policy,
                               name="bad name")
-    assert "name" in error_of(batch.create_scheduling_policy,
+    assert "name" in client_exception(batch.create_scheduling_policy,
                               name="p" * 129)
 
 
@@ -134,7 +119,7 @@ def test_policies_at_the_limits_are_accepted(batch, policy):
     (fairshare(0, 0, ("A", -1)), "weightFactor"),
 ])
 def test_values_out_of_range_are_refused(batch, policy, member):
-    message = error_of(batch.create_scheduling_policy, name="sp-range",
+    message = client_exception(batch.create_scheduling_policy, name="sp-range",
                        fairsharePolicy=policy)
     assert member in message
     assert batch.describe_scheduling_policies(
@@ -148,7 +133,7 @@ def test_values_out_of_range_are_refused(batch, policy, member):
 ])
 def test_overlapping_share_identifiers_are_refused(batch, identifiers):
     policy = fairshare(0, 0, *[(s, 1.0) for s in identifiers])
-    message = error_of(batch.create_scheduling_policy, name="sp-overlap",
+    message = client_exception(batch.create_scheduling_policy, name="sp-overlap",
                        fairsharePolicy=policy)
     assert "overlap" in message
     assert all(s in message for s in identifiers)
@@ -167,7 +152,7 @@ def test_identifiers_that_do_not_overlap_are_accepted(batch):
 ])
 def test_bad_share_identifiers_are_refused(server, batch, identifier):
     policy = fairshare(0, 0, (identifier, 1.0))
-    message = error_of(batch.create_scheduling_policy, name="sp-ident",
+    message = client_exception(batch.create_scheduling_policy, name="sp-ident",
                        fairsharePolicy=policy)
     assert "shareIdentifier" in message
 
@@ -198,14 +183,14 @@ def test_a_refused_update_changes_nothing(batch):
         name="sp-keep", fairsharePolicy=policy)["arn"]
     for bad in (fairshare(0, 100), fairshare(0, 0, ("A*", 1), ("A1", 1)),
                 fairshare(0, 0, ("A", 1000))):
-        error_of(batch.update_scheduling_policy, arn=policy_arn,
+        client_exception(batch.update_scheduling_policy, arn=policy_arn,
                  fairsharePolicy=bad)
     assert describe(batch, policy_arn)["fairsharePolicy"] == policy
 
 
 def test_update_needs_an_existing_policy(batch):
     missing = arn("scheduling-policy", "sp-nowhere")
-    message = error_of(batch.update_scheduling_policy, arn=missing,
+    message = client_exception(batch.update_scheduling_policy, arn=missing,
                        fairsharePolicy=fairshare())
     assert missing in message and "not found" in message
 
@@ -217,12 +202,12 @@ def test_a_policy_in_use_cannot_be_deleted(batch):
     policy_arn = batch.create_scheduling_policy(
         name="sp-used", fairsharePolicy=fairshare())["arn"]
     queue_with_policy(batch, "sp-user", policy_arn)
-    message = error_of(batch.delete_scheduling_policy, arn=policy_arn)
+    message = client_exception(batch.delete_scheduling_policy, arn=policy_arn)
     assert message == "Cannot delete, found existing JobQueue relationship"
     assert describe(batch, policy_arn) is not None
 
     batch.update_job_queue(jobQueue="sp-user", state="DISABLED")
-    message = error_of(batch.delete_scheduling_policy, arn=policy_arn)
+    message = client_exception(batch.delete_scheduling_policy, arn=policy_arn)
     assert message == "Cannot delete, found existing JobQueue relationship"
     batch.delete_job_queue(jobQueue="sp-user")
     batch.delete_scheduling_policy(arn=policy_arn)
@@ -261,11 +246,11 @@ def test_list_returns_arns_page_by_page(server):
         PaginationConfig={"PageSize": 3})
         for p in page["schedulingPolicies"]] == arns
 
-    assert "maxResults" in error_of(batch.list_scheduling_policies,
+    assert "maxResults" in client_exception(batch.list_scheduling_policies,
                                     maxResults=0)
-    assert "maxResults" in error_of(batch.list_scheduling_policies,
+    assert "maxResults" in client_exception(batch.list_scheduling_policies,
                                     maxResults=101)
-    assert "nextToken" in error_of(batch.list_scheduling_policies,
+    assert "nextToken" in client_exception(batch.list_scheduling_policies,
                                    nextToken="garbage")
 
 

@@ -6,24 +6,14 @@ of 1 to 128 characters, values of at most 256) and the refusal of ARNs that
 name nothing batchd has."""
 
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, arn
+from conftest import ACCOUNT, arn, client_exception
 from wire import assert_error_reply, call, encode_arn
 
 KINDS = ["compute-environment", "job-queue", "job-definition",
          "scheduling-policy"]
 
 CREATED_WITH = {"created": "yes", "empty": ""}
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    error = caught.value.response["Error"]
-    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
-    assert error["Code"] == "ClientException", error
-    return error["Message"]
 
 
 def create(batch, kind, name, tags):
@@ -128,7 +118,7 @@ def test_a_resource_holds_at_most_50_tags(batch, kind):
     batch.tag_resource(resourceArn=resource_arn, tags=many_tags(2, "x"))
     assert len(listed(batch, resource_arn)) == 50
 
-    message = error_of(batch.tag_resource, resourceArn=resource_arn,
+    message = client_exception(batch.tag_resource, resourceArn=resource_arn,
                        tags={"one-too-many": "v"})
     assert "50" in message
     # Replacing the value of a tag it already has is fine.
@@ -140,7 +130,7 @@ def test_a_resource_holds_at_most_50_tags(batch, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_more_than_50_tags_at_create_time_are_refused(batch, kind):
-    message = error_of(create, batch=batch, kind=kind,
+    message = client_exception(create, batch=batch, kind=kind,
                        name=f"tags-crowded-{kind}", tags=many_tags(51))
     assert "50" in message
 
@@ -153,7 +143,7 @@ def test_more_than_50_tags_at_create_time_are_refused(batch, kind):
 ])
 def test_tags_beyond_the_limits_are_refused(batch, resources, tags, words):
     for kind in KINDS:
-        message = error_of(batch.tag_resource, resourceArn=resources[kind],
+        message = client_exception(batch.tag_resource, resourceArn=resources[kind],
                            tags=tags)
         assert all(word in message for word in words), message
         assert listed(batch, resources[kind]) == CREATED_WITH
@@ -168,10 +158,10 @@ def test_tags_at_the_limits_are_accepted(batch):
 def test_untag_takes_1_to_50_keys_of_1_to_128_characters(server, batch,
                                                          resources):
     resource_arn = resources["scheduling-policy"]
-    message = error_of(batch.untag_resource, resourceArn=resource_arn,
+    message = client_exception(batch.untag_resource, resourceArn=resource_arn,
                        tagKeys=[f"k{i}" for i in range(51)])
     assert "50" in message
-    message = error_of(batch.untag_resource, resourceArn=resource_arn,
+    message = client_exception(batch.untag_resource, resourceArn=resource_arn,
                        tagKeys=["k" * 129])
     assert "128" in message
     # botocore refuses an empty list itself; on the wire it is refused too.
@@ -221,9 +211,9 @@ def unknown_arns():
 
 @pytest.mark.parametrize("resource_arn", unknown_arns())
 def test_arns_that_name_nothing_are_refused(batch, resources, resource_arn):
-    error_of(batch.list_tags_for_resource, resourceArn=resource_arn)
-    error_of(batch.tag_resource, resourceArn=resource_arn, tags={"a": "b"})
-    error_of(batch.untag_resource, resourceArn=resource_arn,
+    client_exception(batch.list_tags_for_resource, resourceArn=resource_arn)
+    client_exception(batch.tag_resource, resourceArn=resource_arn, tags={"a": "b"})
+    client_exception(batch.untag_resource, resourceArn=resource_arn,
              tagKeys=["created"])
     for kind in KINDS:
         assert listed(batch, resources[kind]) == CREATED_WITH
@@ -231,10 +221,10 @@ def test_arns_that_name_nothing_are_refused(batch, resources, resource_arn):
 
 def test_an_unknown_resource_is_named_in_the_message(batch):
     missing = arn("job-queue", "tags-nothing")
-    assert error_of(batch.list_tags_for_resource,
+    assert client_exception(batch.list_tags_for_resource,
                     resourceArn=missing) == f"JobQueue {missing} not found."
     missing = arn("compute-environment", "tags-nothing")
-    assert error_of(batch.tag_resource, resourceArn=missing,
+    assert client_exception(batch.tag_resource, resourceArn=missing,
                     tags={"a": "b"}) == (
         f"ComputeEnvironment {missing} not found.")
 
@@ -242,7 +232,7 @@ def test_an_unknown_resource_is_named_in_the_message(batch):
 def test_a_deleted_resource_has_no_tags(batch):
     policy_arn = create(batch, "scheduling-policy", "tags-gone", {"a": "b"})
     batch.delete_scheduling_policy(arn=policy_arn)
-    assert "not found" in error_of(batch.list_tags_for_resource,
+    assert "not found" in client_exception(batch.list_tags_for_resource,
                                    resourceArn=policy_arn)
     # A new policy of the same name starts without the old tags.
     assert create(batch, "scheduling-policy", "tags-gone", {}) == policy_arn

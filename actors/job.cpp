@@ -141,9 +141,10 @@ void job_state::on_dispatch(const dispatch_job& placement) {
     release();
     return;
   }
-  auto parameters = merged_parameters(*spec.definition, spec.parameters);
+  auto& inputs = spec.inputs();
+  auto parameters = merged_parameters(*spec.definition, inputs.parameters);
   auto container = effective_container(*spec.definition,
-                                       spec.container_overrides, parameters);
+                                       inputs.container_overrides, parameters);
   if (!container) {
     release();
     record.stopped_at = context->clock->now_ms();

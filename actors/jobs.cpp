@@ -206,11 +206,11 @@ jobs_state::admit(const submit_job& request, const job_queue_record& queue,
 caf::expected<job_spec>
 jobs_state::make_spec(const submit_job& request, const job_queue_record& queue,
                       const job_definition_record& definition) {
-  job_spec spec;
-  spec.retry_strategy = !request.retry_strategy.empty()
-                          ? request.retry_strategy
-                          : definition.retry_strategy.value_or("");
-  if (attempts_of(spec.retry_strategy) > 1)
+  job_inputs inputs;
+  inputs.retry_strategy = !request.retry_strategy.empty()
+                            ? request.retry_strategy
+                            : definition.retry_strategy.value_or("");
+  if (attempts_of(inputs.retry_strategy) > 1)
     return unsupported("retries (retryStrategy.attempts greater than 1)");
   auto parameters = merged_parameters(definition, request.parameters);
   auto container
@@ -220,12 +220,15 @@ jobs_state::make_spec(const submit_job& request, const job_queue_record& queue,
   auto needs = needs_of(*container);
   if (!needs)
     return std::move(needs.error());
+  job_spec spec;
   spec.id = make_uuid();
   spec.name = request.job_name;
   spec.queue = identity_of(queue);
   spec.definition = shared_definition(definition);
-  spec.parameters = request.parameters;
-  spec.container_overrides = request.container_overrides;
+  inputs.parameters = request.parameters;
+  inputs.container_overrides = request.container_overrides;
+  if (!inputs.empty())
+    spec.submitted = std::make_shared<const job_inputs>(std::move(inputs));
   spec.timeout_seconds = request.timeout_seconds ? request.timeout_seconds
                                                  : definition.timeout_seconds;
   spec.share_identifier = request.share_identifier.value_or("");

@@ -372,9 +372,10 @@ json encode_attempt(const attempt_record& attempt) {
 /// container plus what its latest attempt reported.
 json encode_container(const job_record& record) {
   auto& spec = *record.spec;
-  auto parameters = merged_parameters(*spec.definition, spec.parameters);
+  auto& inputs = spec.inputs();
+  auto parameters = merged_parameters(*spec.definition, inputs.parameters);
   auto container = effective_container(*spec.definition,
-                                       spec.container_overrides, parameters);
+                                       inputs.container_overrides, parameters);
   auto out = container ? std::move(*container) : json::object();
   if (record.attempts.empty())
     return out;
@@ -435,6 +436,11 @@ std::string job_spec::arn() const {
   if (at == std::string::npos)
     return id;
   return queue->arn.substr(0, at) + ":job/" + id;
+}
+
+const job_inputs& job_spec::inputs() const {
+  static const job_inputs none;
+  return submitted ? *submitted : none;
 }
 
 bool is_valid_job_name(std::string_view name) {
@@ -546,14 +552,15 @@ json encode(const job_record& record) {
   encode_common(out, spec, record.status, record.status_reason,
                 record.started_at, record.stopped_at);
   out["jobQueue"] = spec.queue ? spec.queue->arn : std::string{};
-  out["parameters"] = merged_parameters(*spec.definition, spec.parameters);
+  out["parameters"]
+    = merged_parameters(*spec.definition, spec.inputs().parameters);
   out["container"] = encode_container(record);
   auto attempts = json::array();
   for (auto& attempt : record.attempts)
     attempts.push_back(encode_attempt(attempt));
   out["attempts"] = std::move(attempts);
-  if (!spec.retry_strategy.empty())
-    out["retryStrategy"] = parse_stored_json(spec.retry_strategy);
+  if (!spec.inputs().retry_strategy.empty())
+    out["retryStrategy"] = parse_stored_json(spec.inputs().retry_strategy);
   if (spec.timeout_seconds)
     out["timeout"] = {{"attemptDurationSeconds", *spec.timeout_seconds}};
   if (spec.scheduling_priority)

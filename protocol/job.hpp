@@ -74,13 +74,10 @@ struct job_dependency {
   std::string type;
 };
 
-/// Everything SubmitJob decided about a job. It never changes once the job
-/// exists, so the job actor, the directory and the scheduler share one copy.
-struct job_spec {
-  std::string id;
-  std::string name;
-  std::shared_ptr<const queue_identity> queue;
-  std::shared_ptr<const job_definition_record> definition;
+/// What a submission added to its job definition. Most jobs add none of it,
+/// so a spec keeps it behind a pointer that is null then: a region holds a
+/// spec per queued job.
+struct job_inputs {
   /// The submit's parameters (the definition's defaults are not merged in).
   std::map<std::string, std::string> parameters;
   /// The containerOverrides member, validated, as compact JSON; empty when
@@ -89,6 +86,22 @@ struct job_spec {
   /// The effective retryStrategy (submit's, else definition's) as compact
   /// JSON; empty when neither has one.
   std::string retry_strategy;
+
+  bool empty() const {
+    return parameters.empty() && container_overrides.empty()
+           && retry_strategy.empty();
+  }
+};
+
+/// Everything SubmitJob decided about a job. It never changes once the job
+/// exists, so the job actor, the directory and the scheduler share one copy.
+struct job_spec {
+  std::string id;
+  std::string name;
+  std::shared_ptr<const queue_identity> queue;
+  std::shared_ptr<const job_definition_record> definition;
+  /// What the submit added; null when it added nothing (see `inputs`).
+  std::shared_ptr<const job_inputs> submitted;
   /// The effective timeout.attemptDurationSeconds.
   std::optional<int64_t> timeout_seconds;
   /// Empty for FIFO queues.
@@ -105,6 +118,9 @@ struct job_spec {
 
   /// Returns the job's ARN, `arn:aws:batch:<region>:<account>:job/<id>`.
   std::string arn() const;
+
+  /// Returns what the submit added to its definition, empty if nothing.
+  const job_inputs& inputs() const;
 };
 
 using job_spec_ptr = std::shared_ptr<const job_spec>;

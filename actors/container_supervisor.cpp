@@ -6,6 +6,7 @@
 #include "actors/container_supervisor.hpp"
 
 #include "protocol/errors.hpp"
+#include "protocol/job.hpp"
 #include "runtime/logging.hpp"
 
 #include <caf/all.hpp>
@@ -108,7 +109,7 @@ void container_supervisor_state::on_running(const container_running& result) {
                  append_log_events{spec.log_group, spec.log_stream, {}});
   attempt_started started{spec.job_id, spec.attempt, started_at_,
                           container_id_};
-  caf::anon_send(config_.job, attempt_event{std::move(started)});
+  caf::anon_send(config_.job, job_event{std::move(started)});
   log_transition("RUNNING", "container=" + container_id_.substr(0, 12));
   follow_container();
   if (stop_reason_)
@@ -185,7 +186,7 @@ void container_supervisor_state::report_exit_when_complete() {
   auto& spec = config_.spec;
   attempt_exited exited{spec.job_id, spec.attempt, *exit_code_, stopped_at_,
                         stop_reason_.has_value()};
-  caf::anon_send(config_.job, attempt_event{std::move(exited)});
+  caf::anon_send(config_.job, job_event{std::move(exited)});
   remove_container();
 }
 
@@ -223,7 +224,7 @@ void container_supervisor_state::fail(std::string reason,
   log_transition("FAILED", "reason=\"" + reason + "\"");
   attempt_failed failed{spec.job_id, spec.attempt, std::move(reason),
                         config_.clock->now_ms(), runtime_unavailable};
-  caf::anon_send(config_.job, attempt_event{std::move(failed)});
+  caf::anon_send(config_.job, job_event{std::move(failed)});
   if (container_id_.empty()) {
     self_->quit();
     return;

@@ -63,16 +63,20 @@ void job_state::release(std::optional<std::string> unavailable) {
 }
 
 void job_state::report() {
+  job_summary_details details;
+  details.status_reason = record.status_reason;
+  details.started_at = record.started_at;
+  details.stopped_at = record.stopped_at;
+  if (!record.attempts.empty()) {
+    details.exit_code = record.attempts.back().exit_code;
+    details.container_reason = record.attempts.back().reason;
+  }
   job_progress progress;
   progress.sequence = record.spec->sequence;
   progress.status = record.status;
-  progress.status_reason = record.status_reason;
-  progress.started_at = record.started_at;
-  progress.stopped_at = record.stopped_at;
-  if (!record.attempts.empty()) {
-    progress.exit_code = record.attempts.back().exit_code;
-    progress.container_reason = record.attempts.back().reason;
-  }
+  if (!details.empty())
+    progress.details
+      = std::make_shared<const job_summary_details>(std::move(details));
   self->send(context->directory, std::move(progress));
 }
 
@@ -273,15 +277,26 @@ void job_state::finish(job_status to, std::string reason) {
 }
 
 caf::result<ack> job_state::on_tag(const tag_resource& request) {
-  if (auto err = merge_tags(record.tags, request.tags))
+  auto tags = record.tag_list();
+  if (auto err = merge_tags(tags, request.tags))
     return err;
+  set_tags(std::move(tags));
   return ack{};
 }
 
 ack job_state::on_untag(const untag_resource& request) {
+  auto tags = record.tag_list();
   for (auto& key : request.keys)
-    record.tags.erase(key);
+    tags.erase(key);
+  set_tags(std::move(tags));
   return {};
+}
+
+void job_state::set_tags(tag_map tags) {
+  if (tags.empty())
+    record.tags.reset();
+  else
+    record.tags = std::make_shared<const tag_map>(std::move(tags));
 }
 
 namespace {
@@ -307,7 +322,7 @@ struct command_router {
   }
 };
 
-/// Hands each kind of `job_event` and `attempt_event` to its handler.
+/// Hands each kind of `job_event` to its handler.
 struct event_router {
   job_state& state;
 
@@ -353,11 +368,7 @@ job_actor::behavior_type job(job_state::pointer self, job_record record,
     [self](const job_command& command) {
       return std::visit(command_router{self->state}, command.what);
     },
-    [self](const list_tags&) { return self->state.record.tags; },
     [self](const job_event& event) {
-      std::visit(event_router{self->state}, event.what);
-    },
-    [self](const attempt_event& event) {
       std::visit(event_router{self->state}, event.what);
     },
   };

@@ -79,6 +79,9 @@ struct job_state {
   caf::result<ack> on_tag(const tag_resource& request);
   ack on_untag(const untag_resource& request);
 
+  /// Replaces the job's tags; the record keeps none for an empty map.
+  void set_tags(tag_map tags);
+
   // -- transitions ------------------------------------------------------------
 
   /// Moves the job to `to` with `reason`, logs the change and reports it.

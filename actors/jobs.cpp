@@ -115,10 +115,17 @@ struct describe_collector {
 // -- lookup -------------------------------------------------------------------
 
 jobs_state::entry* jobs_state::find(std::string_view job_id) {
-  auto i = sequence_of.find(job_id);
-  if (i == sequence_of.end())
+  auto sequence = sequence_in_uuid(job_id);
+  if (!sequence)
     return nullptr;
-  return &jobs.at(i->second);
+  auto found = at_sequence(*sequence);
+  return found && found->summary.spec->id == job_id ? found : nullptr;
+}
+
+jobs_state::entry* jobs_state::at_sequence(uint64_t sequence) {
+  if (sequence == 0 || sequence > jobs.size())
+    return nullptr;
+  return &jobs[sequence - 1];
 }
 
 jobs_state::entry* jobs_state::find_by_arn(const std::string& arn) {
@@ -220,8 +227,11 @@ jobs_state::make_spec(const submit_job& request, const job_queue_record& queue,
   auto needs = needs_of(*container);
   if (!needs)
     return std::move(needs.error());
+  if (jobs.size() >= max_id_sequence)
+    return client_error("The region holds as many jobs as batchd can number");
   job_spec spec;
-  spec.id = make_uuid();
+  spec.sequence = jobs.size() + 1;
+  spec.id = make_sequenced_uuid(spec.sequence);
   spec.name = request.job_name;
   spec.queue = identity_of(queue);
   spec.definition = shared_definition(definition);
@@ -238,7 +248,6 @@ jobs_state::make_spec(const submit_job& request, const job_queue_record& queue,
   spec.propagate_tags
     = request.propagate_tags.value_or(definition.propagate_tags);
   spec.created_at = context->clock->now_ms();
-  spec.sequence = next_sequence++;
   spec.needs = *needs;
   return spec;
 }
@@ -247,12 +256,10 @@ submitted_job jobs_state::start(job_spec spec, tag_map tags) {
   auto shared = std::make_shared<const job_spec>(std::move(spec));
   job_record record;
   record.spec = shared;
-  record.tags = std::move(tags);
+  if (!tags.empty())
+    record.tags = std::make_shared<const tag_map>(std::move(tags));
   auto owner = self->spawn(job, std::move(record), context);
-  entry added{owner, job_summary{}};
-  added.summary.spec = shared;
-  jobs.emplace(shared->sequence, std::move(added));
-  sequence_of.emplace(shared->id, shared->sequence);
+  jobs.push_back(entry{owner, job_summary{shared, job_status::submitted, {}}});
   auto& index = queues[shared->queue->arn];
   index[static_cast<size_t>(job_status::submitted)].insert(shared->sequence);
   logger().debug("job_id={} job_name={} queue={} submitted", shared->id,
@@ -282,6 +289,20 @@ caf::result<job_records> jobs_state::on_describe(const describe_jobs& request) {
         },
         [collector](caf::error&) { collector->done(); });
   return collector->promise;
+}
+
+caf::result<tag_map> jobs_state::on_list_tags(const list_tags& request) {
+  auto found = find_by_arn(request.arn);
+  if (!found)
+    return client_error("Job " + request.arn + " not found.");
+  auto promise = self->make_response_promise<tag_map>();
+  self->request(found->owner, internal_timeout, read_job{})
+    .then(
+      [promise](const job_record& record) mutable {
+        promise.deliver(record.tag_list());
+      },
+      [promise](caf::error& err) mutable { promise.deliver(std::move(err)); });
+  return promise;
 }
 
 caf::result<job_summary_page> jobs_state::on_list(const list_jobs& request) {
@@ -326,45 +347,42 @@ caf::result<job_summary_page> jobs_state::on_list(const list_jobs& request) {
     auto& sequences = index->second[static_cast<size_t>(request.status)];
     for (auto i = sequences.lower_bound(resume.value_or(0));
          i != sequences.end(); ++i)
-      if (!emit(*i, jobs.at(*i)))
+      if (!emit(*i, *at_sequence(*i)))
         break;
     return page;
   }
   // With a filter, newest first as AWS sorts them.
   // TODO(#4): filtered listings scan the region's jobs; index them by queue
   // if large regions need faster filtered pages.
-  auto start = resume ? jobs.upper_bound(*resume) : jobs.end();
-  for (auto i = std::make_reverse_iterator(start); i != jobs.rend(); ++i) {
-    if (by_status && i->second.summary.status != request.status)
+  auto newest = std::min<uint64_t>(resume.value_or(jobs.size()), jobs.size());
+  for (auto sequence = newest; sequence > 0; --sequence) {
+    auto& job = jobs[sequence - 1];
+    if (by_status && job.summary.status != request.status)
       continue;
-    if (keep(i->second) && !emit(i->first, i->second))
+    if (keep(job) && !emit(sequence, job))
       break;
   }
   return page;
 }
 
 void jobs_state::on_progress(job_progress& progress) {
-  auto i = jobs.find(progress.sequence);
-  if (i == jobs.end())
+  auto job = at_sequence(progress.sequence);
+  if (!job)
     return;
-  auto& summary = i->second.summary;
+  auto& summary = job->summary;
   if (summary.status != progress.status) {
     auto& index = queues[summary.spec->queue->arn];
     index[static_cast<size_t>(summary.status)].erase(progress.sequence);
     index[static_cast<size_t>(progress.status)].insert(progress.sequence);
   }
   summary.status = progress.status;
-  summary.status_reason = std::move(progress.status_reason);
-  summary.started_at = progress.started_at;
-  summary.stopped_at = progress.stopped_at;
-  summary.exit_code = progress.exit_code;
-  summary.container_reason = std::move(progress.container_reason);
+  summary.details = std::move(progress.details);
 }
 
 // -- the actor ----------------------------------------------------------------
 
 jobs_state::~jobs_state() {
-  for (auto& [sequence, job] : jobs)
+  for (auto& job : jobs)
     caf::anon_send_exit(job.owner, caf::exit_reason::user_shutdown);
 }
 
@@ -395,8 +413,8 @@ jobs_actor::behavior_type jobs_directory(jobs_state::pointer self,
     [self](untag_resource& request) {
       return self->state.forward_by_arn<ack>(std::move(request));
     },
-    [self](list_tags& request) {
-      return self->state.forward_by_arn<tag_map>(std::move(request));
+    [self](const list_tags& request) {
+      return self->state.on_list_tags(request);
     },
     [self](job_progress& progress) { self->state.on_progress(progress); },
   };

@@ -18,7 +18,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <array>
-#include <map>
+#include <deque>
 #include <memory>
 #include <set>
 #include <string>
@@ -58,11 +58,9 @@ struct jobs_state {
   region_services services;
   jobs_peers peers;
   job_context_ptr context;
-  uint64_t next_sequence = 1;
-  /// Every job by its submission order.
-  std::map<uint64_t, entry> jobs;
-  /// Job ids to submission order; the keys view the ids of the specs.
-  std::unordered_map<std::string_view, uint64_t> sequence_of;
+  /// Every job in submission order: the job of sequence `s` is at `s - 1`.
+  /// A job's id carries its sequence, so finding a job needs no index.
+  std::deque<entry> jobs;
   /// Queue ARN to the queue's jobs.
   std::unordered_map<std::string, queue_index> queues;
   /// Shared identities of queues and definitions, by ARN.
@@ -76,6 +74,10 @@ struct jobs_state {
   caf::result<submitted_job> on_submit(submit_job& request);
   caf::result<job_records> on_describe(const describe_jobs& request);
   caf::result<job_summary_page> on_list(const list_jobs& request);
+
+  /// Reads the tags from the job's record: a job actor takes no message of
+  /// its own for them, as every kind of message costs each job actor memory.
+  caf::result<tag_map> on_list_tags(const list_tags& request);
   void on_progress(job_progress& progress);
 
   // -- submission -------------------------------------------------------------
@@ -103,6 +105,9 @@ struct jobs_state {
 
   /// Returns the entry of `job_id`, or null.
   entry* find(std::string_view job_id);
+
+  /// Returns the entry of the job numbered `sequence`, or null.
+  entry* at_sequence(uint64_t sequence);
 
   /// Returns the entry of the job named by `arn`, or null if `arn` is not a
   /// job ARN of this region and account.

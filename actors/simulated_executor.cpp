@@ -1,5 +1,6 @@
 #include "actors/simulated_executor.hpp"
 
+#include "protocol/job.hpp"
 #include "runtime/logging.hpp"
 
 #include <caf/all.hpp>
@@ -80,7 +81,7 @@ ack simulated_executor_state::on_run(run_attempt& request) {
                   + (duration ? exit_code_variable : seconds_variable)
                   + (duration ? " must be an integer" : " must be a number");
     attempt_failed failed{spec.job_id, spec.attempt, reason, now};
-    caf::anon_send(request.job, attempt_event{std::move(failed)});
+    caf::anon_send(request.job, job_event{std::move(failed)});
     return {};
   }
   simulation run{request.job, *exit_code, spec.log_group, spec.log_stream};
@@ -88,7 +89,7 @@ ack simulated_executor_state::on_run(run_attempt& request) {
                    + std::to_string(*duration) + " ms and exits with code "
                    + std::to_string(*exit_code));
   attempt_started started{spec.job_id, spec.attempt, now, {}};
-  caf::anon_send(request.job, attempt_event{std::move(started)});
+  caf::anon_send(request.job, job_event{std::move(started)});
   self->delayed_send(self, config.clock->real_duration(*duration),
                      simulation_done{spec.job_id, spec.attempt});
   logger().debug("job_id={} attempt={} simulated for {} ms", spec.job_id,
@@ -105,7 +106,7 @@ void simulated_executor_state::on_stop(const stop_attempt& request) {
   write_log(run, "batchd stopped the simulated attempt: " + request.reason);
   attempt_exited exited{request.job_id, request.attempt, sigterm_exit_code,
                         config.clock->now_ms(), true};
-  caf::anon_send(run.job, attempt_event{std::move(exited)});
+  caf::anon_send(run.job, job_event{std::move(exited)});
   running.erase(i);
 }
 
@@ -118,7 +119,7 @@ void simulated_executor_state::on_done(const simulation_done& done) {
                    + std::to_string(run.exit_code));
   attempt_exited exited{done.job_id, done.attempt, run.exit_code,
                         config.clock->now_ms(), false};
-  caf::anon_send(run.job, attempt_event{std::move(exited)});
+  caf::anon_send(run.job, job_event{std::move(exited)});
   running.erase(i);
 }
 

@@ -1,8 +1,8 @@
 // The contract between a job and whatever runs its attempts. A job actor
 // sends `run_attempt` to an executor; the executor answers at once with an
-// ack and later sends the job actor, each as an `attempt_event`,
-// `attempt_started`, then exactly one of `attempt_exited` or
-// `attempt_failed`. `stop_attempt` asks it to stop a
+// ack and later sends the job actor, each as a `job_event`
+// (protocol/job.hpp), `attempt_started`, then exactly one of
+// `attempt_exited` or `attempt_failed`. `stop_attempt` asks it to stop a
 // running attempt (SIGTERM, then SIGKILL after the grace period); the attempt
 // then ends with `attempt_exited` as usual. An executor that cannot run
 // attempts right now (its runtime does not answer) answers `run_attempt`
@@ -117,14 +117,6 @@ struct attempt_failed {
   bool runtime_unavailable = false;
 };
 
-/// What an executor tells a job about its attempt. One message type rather
-/// than three, so that a job actor needs one handler for all of them: every
-/// handler is a few dozen bytes in each actor, and a region holds an actor
-/// per queued job.
-struct attempt_event {
-  std::variant<attempt_started, attempt_exited, attempt_failed> what;
-};
-
 /// Sent by an executor to the region's event listener (the scheduler) when
 /// its ability to run attempts changes, e.g. the Docker daemon stops
 /// answering. While `available` is false, jobs that would run there wait
@@ -146,5 +138,4 @@ BATCH_LOCAL_MESSAGE(batch::stop_attempt)
 BATCH_LOCAL_MESSAGE(batch::attempt_started)
 BATCH_LOCAL_MESSAGE(batch::attempt_exited)
 BATCH_LOCAL_MESSAGE(batch::attempt_failed)
-BATCH_LOCAL_MESSAGE(batch::attempt_event)
 BATCH_LOCAL_MESSAGE(batch::executor_status)

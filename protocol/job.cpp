@@ -443,6 +443,11 @@ const job_inputs& job_spec::inputs() const {
   return submitted ? *submitted : none;
 }
 
+const tag_map& job_record::tag_list() const {
+  static const tag_map none;
+  return tags ? *tags : none;
+}
+
 bool is_valid_job_name(std::string_view name) {
   if (name.empty() || name.size() > max_job_name_length
       || !is_alphanumeric(name.front()))
@@ -565,7 +570,7 @@ json encode(const job_record& record) {
     out["timeout"] = {{"attemptDurationSeconds", *spec.timeout_seconds}};
   if (spec.scheduling_priority)
     out["schedulingPriority"] = *spec.scheduling_priority;
-  out["tags"] = record.tags;
+  out["tags"] = record.tag_list();
   out["propagateTags"] = spec.propagate_tags;
   out["platformCapabilities"] = spec.definition->platform_capabilities;
   out["isCancelled"] = record.is_cancelled;
@@ -586,14 +591,16 @@ json encode(const submitted_job& reply) {
 }
 
 json encode(const job_summary& summary) {
+  static const job_summary_details nothing;
+  auto& details = summary.details ? *summary.details : nothing;
   json out = json::object();
-  encode_common(out, *summary.spec, summary.status, summary.status_reason,
-                summary.started_at, summary.stopped_at);
+  encode_common(out, *summary.spec, summary.status, details.status_reason,
+                details.started_at, details.stopped_at);
   json container = json::object();
-  if (summary.exit_code)
-    container["exitCode"] = *summary.exit_code;
-  if (!summary.container_reason.empty())
-    container["reason"] = summary.container_reason;
+  if (details.exit_code)
+    container["exitCode"] = *details.exit_code;
+  if (!details.container_reason.empty())
+    container["reason"] = details.container_reason;
   if (!container.empty())
     out["container"] = std::move(container);
   return out;

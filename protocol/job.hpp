@@ -153,7 +153,11 @@ struct job_record {
   int64_t stopped_at = 0;
   /// Attempts that started or failed to start, oldest first.
   std::vector<attempt_record> attempts;
-  tag_map tags;
+  /// Null while the job has no tags, as most have none.
+  std::shared_ptr<const tag_map> tags;
+
+  /// Returns the job's tags.
+  const tag_map& tag_list() const;
 };
 
 using job_records = std::vector<job_record>;
@@ -229,15 +233,29 @@ struct submitted_job {
   std::string id;
 };
 
-/// What ListJobs shows of a job.
-struct job_summary {
-  job_spec_ptr spec;
-  job_status status = job_status::submitted;
+/// What ListJobs shows of a job beyond its spec and state. A queued job
+/// has none of it, so a summary keeps it behind a pointer.
+struct job_summary_details {
   std::string status_reason;
   int64_t started_at = 0;
   int64_t stopped_at = 0;
   std::optional<int> exit_code;
   std::string container_reason;
+
+  bool empty() const {
+    return status_reason.empty() && started_at == 0 && stopped_at == 0
+           && !exit_code && container_reason.empty();
+  }
+};
+
+using job_summary_details_ptr = std::shared_ptr<const job_summary_details>;
+
+/// What ListJobs shows of a job. The job directory keeps one per job.
+struct job_summary {
+  job_spec_ptr spec;
+  job_status status = job_status::submitted;
+  /// Null while the job has nothing to show beyond its state.
+  job_summary_details_ptr details;
 };
 
 struct job_summary_page {
@@ -253,11 +271,7 @@ struct job_summary_page {
 struct job_progress {
   uint64_t sequence = 0;
   job_status status = job_status::submitted;
-  std::string status_reason;
-  int64_t started_at = 0;
-  int64_t stopped_at = 0;
-  std::optional<int> exit_code;
-  std::string container_reason;
+  job_summary_details_ptr details;
 };
 
 /// The scheduler placed the job: run an attempt in `compute_environment`.
@@ -288,20 +302,22 @@ struct job_command {
   std::variant<cancel_job, terminate_job, tag_resource, untag_resource> what;
 };
 
-/// What the scheduler and the job itself tell a job, as one message type so
-/// that a job actor needs one handler for all of it (see `attempt_event`).
+/// What the scheduler, the executor and the job itself tell a job. One
+/// message type rather than seven, so that a job actor needs one handler for
+/// all of them: every handler is a few dozen bytes in each actor, and a
+/// region holds an actor per queued job.
 struct job_event {
-  std::variant<evaluate_job, dispatch_job, job_waiting, attempt_timeout> what;
+  std::variant<evaluate_job, dispatch_job, job_waiting, attempt_timeout,
+               attempt_started, attempt_exited, attempt_failed>
+    what;
 };
 
 // -- actor interfaces --------------------------------------------------------
 
 /// One job: owns its record and state machine.
-using job_actor
-  = caf::typed_actor<caf::replies_to<read_job>::with<job_record>,
-                     caf::replies_to<job_command>::with<ack>,
-                     caf::replies_to<list_tags>::with<tag_map>,
-                     caf::reacts_to<job_event>, caf::reacts_to<attempt_event>>;
+using job_actor = caf::typed_actor<caf::replies_to<read_job>::with<job_record>,
+                                   caf::replies_to<job_command>::with<ack>,
+                                   caf::reacts_to<job_event>>;
 
 /// The directory of a region's jobs.
 using jobs_actor

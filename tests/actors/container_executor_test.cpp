@@ -122,8 +122,8 @@ struct fixture : testing::actor_fixture {
   /// test did not take yet, if any; events of other kinds wait their turn.
   template <class T>
   std::optional<T> received_event() {
-    for (auto event = received<attempt_event>(); event;
-         event = received<attempt_event>())
+    for (auto event = received<job_event>(); event;
+         event = received<job_event>())
       events.push_back(std::move(*event));
     for (auto i = events.begin(); i != events.end(); ++i) {
       if (auto x = std::get_if<T>(&i->what)) {
@@ -136,7 +136,7 @@ struct fixture : testing::actor_fixture {
   }
 
   /// Attempt events received and not taken yet, oldest first.
-  std::deque<attempt_event> events;
+  std::deque<job_event> events;
 
   attempt_spec spec() {
     attempt_spec result;

@@ -225,7 +225,7 @@ struct job_fixture : actor_fixture {
     auto run = run_of(id);
     REQUIRE(run);
     attempt_started started{id, run->spec.attempt, at, "c1"};
-    self->send(run->job, attempt_event{std::move(started)});
+    self->send(run->job, job_event{std::move(started)});
     sched.run();
   }
 
@@ -234,7 +234,7 @@ struct job_fixture : actor_fixture {
     auto run = run_of(id);
     REQUIRE(run);
     attempt_exited exited{id, run->spec.attempt, code, at, false};
-    self->send(run->job, attempt_event{std::move(exited)});
+    self->send(run->job, job_event{std::move(exited)});
     sched.run();
   }
 };

@@ -1,5 +1,7 @@
 #include "tests/actors/job_fixture.hpp"
 
+#include "runtime/ids.hpp"
+
 namespace batch {
 
 namespace {
@@ -77,7 +79,7 @@ TEST_CASE_FIXTURE(fixture, "an attempt that can't start fails the job") {
   auto run = run_of(id);
   REQUIRE(run);
   attempt_failed failed{id, 1, "CannotPullContainerError: no", clock->now_ms()};
-  self->send(run->job, attempt_event{std::move(failed)});
+  self->send(run->job, job_event{std::move(failed)});
   sched.run();
   auto record = describe(id);
   CHECK(record.status == job_status::failed);
@@ -182,7 +184,7 @@ TEST_CASE_FIXTURE(fixture, "terminating a STARTING job whose stop ends the "
   REQUIRE(world->stops.size() == 1);
   auto run = run_of(id);
   attempt_failed failed{id, 1, "early", clock->now_ms()};
-  self->send(run->job, attempt_event{std::move(failed)});
+  self->send(run->job, job_event{std::move(failed)});
   sched.run();
   auto record = describe(id);
   CHECK(record.status == job_status::failed);
@@ -368,11 +370,15 @@ TEST_CASE_FIXTURE(fixture, "ListJobs filters ignore the state and list "
 
 TEST_CASE_FIXTURE(fixture, "DescribeJobs leaves unknown ids out") {
   auto id = submit("known", "q", "d");
+  // Same sequence, other random digits: an id batchd never minted.
+  auto forged = make_uuid().substr(0, 24) + id.substr(24);
   auto records
-    = ask<job_records>(jobs, describe_jobs{{"unknown", id, "other"}});
+    = ask<job_records>(jobs, describe_jobs{{"unknown", id, forged, "other"}});
   REQUIRE(records);
   REQUIRE(records->size() == 1);
   CHECK(records->front().spec->id == id);
+  CHECK(contains(client_message(ask<ack>(jobs, cancel_job{forged, "x"})),
+                 "not found"));
 }
 
 TEST_CASE_FIXTURE(fixture, "job tags are kept by the job") {
@@ -385,6 +391,11 @@ TEST_CASE_FIXTURE(fixture, "job tags are kept by the job") {
   auto tags = ask<tag_map>(jobs, list_tags{submitted->arn});
   REQUIRE(tags);
   CHECK(*tags == tag_map{{"env", "x"}});
+
+  REQUIRE(ask<ack>(jobs, untag_resource{submitted->arn, {"env"}}));
+  tags = ask<tag_map>(jobs, list_tags{submitted->arn});
+  REQUIRE(tags);
+  CHECK(tags->empty());
 }
 
 } // namespace batch

@@ -58,16 +58,21 @@ struct fixture : testing::actor_fixture {
                run_attempt{std::move(run), caf::actor_cast<caf::actor>(self)}));
   }
 
-  /// Returns the next message the executor sent to the test's job.
-  caf::message next_event() {
-    caf::message result;
-    self->receive(
-      [&](attempt_event& event) {
-        std::visit([&](auto& x) { result = caf::make_message(std::move(x)); },
-                   event.what);
-      },
-      caf::after(std::chrono::seconds{0}) >> [] {});
+  /// Returns the next event the executor sent to the test's job, if any.
+  std::optional<job_event> next_event() {
+    std::optional<job_event> result;
+    self->receive([&](job_event& event) { result = std::move(event); },
+                  caf::after(std::chrono::seconds{0}) >> [] {});
     return result;
+  }
+
+  /// Returns the next event if it is a `T`.
+  template <class T>
+  std::optional<T> next() {
+    auto event = next_event();
+    if (!event || !std::holds_alternative<T>(event->what))
+      return std::nullopt;
+    return std::get<T>(std::move(event->what));
   }
 };
 
@@ -77,17 +82,17 @@ TEST_CASE_FIXTURE(fixture, "a simulated attempt lasts its seconds and exits "
                            "with its code") {
   REQUIRE(run(spec({{"BATCHD_SIMULATED_SECONDS", "2.5"},
                     {"BATCHD_SIMULATED_EXIT_CODE", "3"}})));
-  auto started = next_event();
-  REQUIRE(started.match_elements<attempt_started>());
-  CHECK(started.get_as<attempt_started>(0).started_at == clock->now_ms());
-  CHECK(next_event().empty());
+  auto started = next<attempt_started>();
+  REQUIRE(started);
+  CHECK(started->started_at == clock->now_ms());
+  CHECK_FALSE(next_event());
   auto start = clock->now_ms();
   clock->advance(2500);
   REQUIRE(sched.trigger_timeouts());
   sched.run();
-  auto exited = next_event();
-  REQUIRE(exited.match_elements<attempt_exited>());
-  auto& event = exited.get_as<attempt_exited>(0);
+  auto exited = next<attempt_exited>();
+  REQUIRE(exited);
+  auto& event = *exited;
   CHECK(event.exit_code == 3);
   CHECK(event.stopped_at - start == 2500);
   CHECK_FALSE(event.stopped_by_request);
@@ -100,36 +105,35 @@ TEST_CASE_FIXTURE(fixture, "a simulated attempt lasts its seconds and exits "
 TEST_CASE_FIXTURE(fixture, "a simulated attempt defaults to one second and "
                            "exit code 0") {
   REQUIRE(run(spec({})));
-  REQUIRE(next_event().match_elements<attempt_started>());
+  REQUIRE(next<attempt_started>());
   clock->advance(1000);
   sched.trigger_timeouts();
   sched.run();
-  auto exited = next_event();
-  REQUIRE(exited.match_elements<attempt_exited>());
-  CHECK(exited.get_as<attempt_exited>(0).exit_code == 0);
+  auto exited = next<attempt_exited>();
+  REQUIRE(exited);
+  CHECK(exited->exit_code == 0);
 }
 
 TEST_CASE_FIXTURE(fixture, "stopping a simulated attempt ends it at once") {
   REQUIRE(run(spec({{"BATCHD_SIMULATED_SECONDS", "600"}})));
-  REQUIRE(next_event().match_elements<attempt_started>());
+  REQUIRE(next<attempt_started>());
   self->send(executor, stop_attempt{"job-1", 1, "enough"});
   sched.run();
-  auto exited = next_event();
-  REQUIRE(exited.match_elements<attempt_exited>());
-  CHECK(exited.get_as<attempt_exited>(0).stopped_by_request);
-  CHECK(exited.get_as<attempt_exited>(0).exit_code == 143);
+  auto exited = next<attempt_exited>();
+  REQUIRE(exited);
+  CHECK(exited->stopped_by_request);
+  CHECK(exited->exit_code == 143);
   sched.trigger_timeouts();
   sched.run();
-  CHECK(next_event().empty());
+  CHECK_FALSE(next_event());
 }
 
 TEST_CASE_FIXTURE(fixture, "a malformed simulation variable fails the "
                            "attempt") {
   REQUIRE(run(spec({{"BATCHD_SIMULATED_SECONDS", "soon"}})));
-  auto failed = next_event();
-  REQUIRE(failed.match_elements<attempt_failed>());
-  CHECK(failed.get_as<attempt_failed>(0).reason.find("BATCHD_SIMULATED_SECONDS")
-        != std::string::npos);
+  auto failed = next<attempt_failed>();
+  REQUIRE(failed);
+  CHECK(failed->reason.find("BATCHD_SIMULATED_SECONDS") != std::string::npos);
 }
 
 TEST_CASE_FIXTURE(testing::job_fixture, "a job on a simulated environment "

@@ -261,7 +261,9 @@ submitted_job jobs_state::start(job_spec spec, tag_map tags) {
   auto owner = self->spawn(job, std::move(record), context);
   jobs.push_back(entry{owner, job_summary{shared, job_status::submitted, {}}});
   auto& index = queues[shared->queue->arn];
-  index[static_cast<size_t>(job_status::submitted)].insert(shared->sequence);
+  index.all.push_back(shared->sequence);
+  index.by_status[static_cast<size_t>(job_status::submitted)].insert(
+    shared->sequence);
   logger().debug("job_id={} job_name={} queue={} submitted", shared->id,
                  shared->name, shared->queue->name);
   return {shared->arn(), shared->name, shared->id};
@@ -328,11 +330,6 @@ caf::result<job_summary_page> jobs_state::on_list(const list_jobs& request) {
   }
   if (index == queues.end())
     return page;
-  auto keep = [&](const entry& e) {
-    if (e.summary.spec->queue->arn != queue_arn)
-      return false;
-    return !filter || matches(*filter, *e.summary.spec);
-  };
   auto emit = [&](uint64_t sequence, const entry& e) {
     if (page.items.size() == limit) {
       page.next_token = make_page_token(std::to_string(sequence));
@@ -344,22 +341,23 @@ caf::result<job_summary_page> jobs_state::on_list(const list_jobs& request) {
   if (!filter) {
     // By state in submission order: the queue's index holds exactly the
     // jobs to show.
-    auto& sequences = index->second[static_cast<size_t>(request.status)];
+    auto& sequences
+      = index->second.by_status[static_cast<size_t>(request.status)];
     for (auto i = sequences.lower_bound(resume.value_or(0));
          i != sequences.end(); ++i)
       if (!emit(*i, *at_sequence(*i)))
         break;
     return page;
   }
-  // With a filter, newest first as AWS sorts them.
-  // TODO(#4): filtered listings scan the region's jobs; index them by queue
-  // if large regions need faster filtered pages.
-  auto newest = std::min<uint64_t>(resume.value_or(jobs.size()), jobs.size());
-  for (auto sequence = newest; sequence > 0; --sequence) {
-    auto& job = jobs[sequence - 1];
+  // With a filter, the queue's jobs newest first, as AWS sorts them.
+  auto& all = index->second.all;
+  auto start
+    = resume ? std::upper_bound(all.begin(), all.end(), *resume) : all.end();
+  for (auto i = std::make_reverse_iterator(start); i != all.rend(); ++i) {
+    auto& job = *at_sequence(*i);
     if (by_status && job.summary.status != request.status)
       continue;
-    if (keep(job) && !emit(sequence, job))
+    if (matches(*filter, *job.summary.spec) && !emit(*i, job))
       break;
   }
   return page;
@@ -372,8 +370,10 @@ void jobs_state::on_progress(job_progress& progress) {
   auto& summary = job->summary;
   if (summary.status != progress.status) {
     auto& index = queues[summary.spec->queue->arn];
-    index[static_cast<size_t>(summary.status)].erase(progress.sequence);
-    index[static_cast<size_t>(progress.status)].insert(progress.sequence);
+    index.by_status[static_cast<size_t>(summary.status)].erase(
+      progress.sequence);
+    index.by_status[static_cast<size_t>(progress.status)].insert(
+      progress.sequence);
   }
   summary.status = progress.status;
   summary.details = std::move(progress.details);

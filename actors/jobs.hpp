@@ -51,8 +51,11 @@ struct jobs_state {
     job_summary summary;
   };
 
-  /// The jobs of one queue, by state, in submission order.
-  using queue_index = std::array<std::set<uint64_t>, job_status_count>;
+  /// The jobs of one queue by their sequences, in submission order.
+  struct queue_index {
+    std::vector<uint64_t> all;
+    std::array<std::set<uint64_t>, job_status_count> by_status;
+  };
 
   pointer self = nullptr;
   region_services services;

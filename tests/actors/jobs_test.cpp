@@ -351,6 +351,8 @@ TEST_CASE_FIXTURE(fixture, "ListJobs filters ignore the state and list "
   auto other = submit("beta", "q", "d");
   clock->advance(10);
   auto newer = submit("Alpha-2", "q", "d");
+  queue("elsewhere", 1, {"ce"});
+  submit("alpha-elsewhere", "elsewhere", "d");
   list_jobs request;
   request.job_queue = services().scope.arn("job-queue", "q");
   request.filter = list_jobs_filter{"JOB_NAME", "alpha*"};

@@ -6,15 +6,16 @@
 
 namespace batch {
 
-/// Registers batchd's message types with `config` and picks CAF's scheduler:
-/// one worker per hardware thread, all taking actors from one shared queue.
+/// Registers batchd's message types with `config` and gives CAF its
+/// scheduler: one worker per hardware thread, all taking actors from one
+/// shared queue, each looking for work a moment before it sleeps
+/// (runtime/eager_sharing.hpp).
 ///
 /// CAF 0.17's default, work stealing with at least four workers, keeps idle
-/// workers polling the others' queues before they sleep. On a two-core
-/// machine that polling takes the CPU from the actors that have work: with
-/// a million jobs queued the scheduler placed about 35,000 jobs a second
-/// that way and about 185,000 with the shared queue, whose idle workers
-/// sleep on a condition variable.
+/// workers polling the others' queues. On a two-core machine that polling
+/// takes the CPU from the actors that have work: with a million jobs queued
+/// the scheduler placed about 35,000 jobs a second that way and about
+/// 185,000 with a shared queue.
 void configure_actor_system(caf::actor_system_config& config);
 
 } // namespace batch

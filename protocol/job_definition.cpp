@@ -424,14 +424,17 @@ std::optional<int64_t> read_timeout(object_reader& in) {
 
 // -- the whole definition -----------------------------------------------------
 
-/// Returns `text` (a ContainerProperties document) with the list members AWS
-/// Batch always reports filled in as empty lists.
+/// The list members of ContainerProperties that AWS Batch always reports,
+/// empty where the definition has none.
+const std::initializer_list<std::string_view> container_lists = {
+  "volumes", "environment", "mountPoints", "ulimits", "resourceRequirements"};
+
+/// Returns `text` (a ContainerProperties document) with the lists it lacks.
 std::string with_container_defaults(const std::string& text) {
   auto properties = parse_stored_json(text);
-  for (auto key : {"volumes", "environment", "mountPoints", "ulimits",
-                   "resourceRequirements"})
+  for (auto key : container_lists)
     if (!properties.contains(key))
-      properties[key] = json::array();
+      properties[std::string{key}] = json::array();
   return properties.dump();
 }
 
@@ -520,8 +523,8 @@ void read_definition(object_reader& in, job_definition_record& record,
   if (!in.ok())
     return;
   if (workload.container)
-    record.container_properties
-      = with_container_defaults(*in.document("containerProperties"));
+    record.container_properties = to_json_text_with_lists(
+      *in.object("containerProperties"), container_lists);
   record.ecs_properties = in.document("ecsProperties");
   record.eks_properties = in.document("eksProperties");
   if (has_nodes)

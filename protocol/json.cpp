@@ -64,6 +64,25 @@ std::string to_json_text(simdjson::dom::element element) {
   return simdjson::minify(element);
 }
 
+std::string
+to_json_text_with_lists(simdjson::dom::object object,
+                        std::initializer_list<std::string_view> keys) {
+  std::string added;
+  for (auto key : keys)
+    if (object[key].error() == simdjson::NO_SUCH_FIELD)
+      added.append(",\"").append(key).append("\":[]");
+  auto text = simdjson::minify(object);
+  if (added.empty())
+    return text;
+
+  // Into the object before its closing brace; the first member of an empty
+  // object takes no comma.
+  text.pop_back();
+  if (text == "{")
+    added.erase(0, 1);
+  return text.append(added).append("}");
+}
+
 json parse_stored_json(const std::string& text) {
   if (text.empty())
     return nullptr;

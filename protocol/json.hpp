@@ -10,6 +10,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +34,12 @@ json to_json(simdjson::dom::element element);
 
 /// Returns the compact text of `element`.
 std::string to_json_text(simdjson::dom::element element);
+
+/// Returns the compact text of `object` with an empty list added for each of
+/// `keys` it lacks.
+std::string
+to_json_text_with_lists(simdjson::dom::object object,
+                        std::initializer_list<std::string_view> keys);
 
 /// Parses text that batchd wrote itself; returns null on empty text.
 json parse_stored_json(const std::string& text);

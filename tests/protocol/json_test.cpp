@@ -21,6 +21,17 @@ TEST_CASE("an empty body decodes as an empty object") {
   CHECK(body->size() == 0);
 }
 
+TEST_CASE("stored text gains the lists its object lacks") {
+  auto body = parse_request_body(R"({"a": {"x": [1], "y": 2}, "b": {}})");
+  REQUIRE(body);
+  simdjson::dom::object a = (*body)["a"];
+  simdjson::dom::object b = (*body)["b"];
+  CHECK(to_json_text_with_lists(a, {"x", "z"}) == R"({"x":[1],"y":2,"z":[]})");
+  CHECK(to_json_text_with_lists(a, {"x"}) == R"({"x":[1],"y":2})");
+  CHECK(to_json_text_with_lists(b, {"p", "q"}) == R"({"p":[],"q":[]})");
+  CHECK(to_json_text_with_lists(b, {}) == "{}");
+}
+
 TEST_CASE("malformed JSON is a ClientException") {
   auto body = parse_request_body("{\"a\": ");
   REQUIRE_FALSE(body);

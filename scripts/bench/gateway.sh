@@ -16,7 +16,7 @@ root="$PWD"
 build_dir=build
 duration=5
 connections=8
-rounds=3
+rounds=5
 http_threads=16
 while (($#)); do
   case "$1" in

@@ -91,7 +91,7 @@ void job_state::transition(job_status to, std::string reason) {
   report();
 }
 
-void job_state::on_evaluate() {
+void job_state::on(evaluate_job) {
   if (record.status != job_status::submitted)
     return;
   transition(job_status::runnable, {});
@@ -107,7 +107,7 @@ void job_state::cancel(const std::string& reason) {
     self->send(context->scheduler, job_withdrawn{record.spec});
 }
 
-ack job_state::on_cancel(const cancel_job& request) {
+ack job_state::on(const cancel_job& request) {
   switch (record.status) {
   case job_status::submitted:
   case job_status::pending:
@@ -121,7 +121,7 @@ ack job_state::on_cancel(const cancel_job& request) {
   return {};
 }
 
-ack job_state::on_terminate(const terminate_job& request) {
+ack job_state::on(const terminate_job& request) {
   if (is_final(record.status))
     return {};
   if (!attempt) {
@@ -138,7 +138,7 @@ ack job_state::on_terminate(const terminate_job& request) {
   return {};
 }
 
-void job_state::on_dispatch(const dispatch_job& placement) {
+void job_state::on(const dispatch_job& placement) {
   auto& spec = *record.spec;
   if (record.status != job_status::runnable || attempt) {
     // Cancelled while the scheduler placed it: give the capacity back.
@@ -192,7 +192,7 @@ void job_state::requeue(const std::string& reason) {
   self->send(context->scheduler, job_runnable{record.spec, self});
 }
 
-void job_state::on_waiting(const job_waiting& waiting) {
+void job_state::on(const job_waiting& waiting) {
   if (record.status != job_status::runnable
       || record.status_reason == waiting.reason)
     return;
@@ -202,7 +202,7 @@ void job_state::on_waiting(const job_waiting& waiting) {
   report();
 }
 
-void job_state::on_started(const attempt_started& event) {
+void job_state::on(const attempt_started& event) {
   if (!is_current(event.job_id, event.attempt) || attempt->started)
     return;
   attempt->started = true;
@@ -216,7 +216,7 @@ void job_state::on_started(const attempt_started& event) {
                        job_event{attempt_timeout{event.attempt}});
 }
 
-void job_state::on_exited(const attempt_exited& event) {
+void job_state::on(const attempt_exited& event) {
   if (!is_current(event.job_id, event.attempt))
     return;
   attempt->detail.exit_code = event.exit_code;
@@ -230,7 +230,7 @@ void job_state::on_exited(const attempt_exited& event) {
     finish(job_status::failed, container_exited);
 }
 
-void job_state::on_failed(const attempt_failed& event) {
+void job_state::on(const attempt_failed& event) {
   if (!is_current(event.job_id, event.attempt))
     return;
   if (event.runtime_unavailable && !attempt->terminated && !attempt->started) {
@@ -249,7 +249,7 @@ void job_state::on_failed(const attempt_failed& event) {
            attempt->started ? event.reason : failed_to_start);
 }
 
-void job_state::on_timeout(const attempt_timeout& timeout) {
+void job_state::on(const attempt_timeout& timeout) {
   if (!is_current(record.spec->id, timeout.attempt) || !attempt->started
       || !attempt->stop_reason.empty())
     return;
@@ -276,7 +276,7 @@ void job_state::finish(job_status to, std::string reason) {
   transition(to, std::move(reason));
 }
 
-caf::result<ack> job_state::on_tag(const tag_resource& request) {
+caf::result<ack> job_state::on(const tag_resource& request) {
   auto tags = record.tag_list();
   if (auto err = merge_tags(tags, request.tags))
     return err;
@@ -284,7 +284,7 @@ caf::result<ack> job_state::on_tag(const tag_resource& request) {
   return ack{};
 }
 
-ack job_state::on_untag(const untag_resource& request) {
+ack job_state::on(const untag_resource& request) {
   auto tags = record.tag_list();
   for (auto& key : request.keys)
     tags.erase(key);
@@ -299,64 +299,6 @@ void job_state::set_tags(tag_map tags) {
     record.tags = std::make_shared<const tag_map>(std::move(tags));
 }
 
-namespace {
-
-/// Hands each kind of `job_command` to its handler.
-struct command_router {
-  job_state& state;
-
-  caf::result<ack> operator()(const cancel_job& request) const {
-    return state.on_cancel(request);
-  }
-
-  caf::result<ack> operator()(const terminate_job& request) const {
-    return state.on_terminate(request);
-  }
-
-  caf::result<ack> operator()(const tag_resource& request) const {
-    return state.on_tag(request);
-  }
-
-  caf::result<ack> operator()(const untag_resource& request) const {
-    return state.on_untag(request);
-  }
-};
-
-/// Hands each kind of `job_event` to its handler.
-struct event_router {
-  job_state& state;
-
-  void operator()(evaluate_job) const {
-    state.on_evaluate();
-  }
-
-  void operator()(const dispatch_job& placement) const {
-    state.on_dispatch(placement);
-  }
-
-  void operator()(const job_waiting& waiting) const {
-    state.on_waiting(waiting);
-  }
-
-  void operator()(const attempt_timeout& timeout) const {
-    state.on_timeout(timeout);
-  }
-
-  void operator()(const attempt_started& event) const {
-    state.on_started(event);
-  }
-
-  void operator()(const attempt_exited& event) const {
-    state.on_exited(event);
-  }
-
-  void operator()(const attempt_failed& event) const {
-    state.on_failed(event);
-  }
-};
-
-} // namespace
-
 job_actor::behavior_type job(job_state::pointer self, job_record record,
                              job_context_ptr context) {
   self->state.self = self;
@@ -366,10 +308,14 @@ job_actor::behavior_type job(job_state::pointer self, job_record record,
   return {
     [self](read_job) { return self->state.record; },
     [self](const job_command& command) {
-      return std::visit(command_router{self->state}, command.what);
+      auto handle = [self](const auto& kind) -> caf::result<ack> {
+        return self->state.on(kind);
+      };
+      return std::visit(handle, command.what);
     },
     [self](const job_event& event) {
-      std::visit(event_router{self->state}, event.what);
+      std::visit([self](const auto& kind) { self->state.on(kind); },
+                 event.what);
     },
   };
 }

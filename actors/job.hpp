@@ -51,33 +51,36 @@ struct job_state {
 
   // -- handlers ---------------------------------------------------------------
 
+  // One overload per kind of `job_event` and `job_command`; the behaviour
+  // visits the variants into them.
+
   /// Leaves SUBMITTED: the job has no dependencies, so it is RUNNABLE.
-  void on_evaluate();
+  void on(evaluate_job);
 
   /// Cancels a job that has not started; a no-op otherwise.
-  ack on_cancel(const cancel_job& request);
+  ack on(const cancel_job& request);
 
   /// Stops a STARTING or RUNNING job's attempt; cancels an earlier one.
-  ack on_terminate(const terminate_job& request);
+  ack on(const terminate_job& request);
 
   /// Starts an attempt in the environment the scheduler chose.
-  void on_dispatch(const dispatch_job& placement);
+  void on(const dispatch_job& placement);
 
   /// Records why the job still waits.
-  void on_waiting(const job_waiting& waiting);
+  void on(const job_waiting& waiting);
 
-  void on_started(const attempt_started& event);
-  void on_exited(const attempt_exited& event);
-  void on_failed(const attempt_failed& event);
+  void on(const attempt_started& event);
+  void on(const attempt_exited& event);
+  void on(const attempt_failed& event);
 
   /// Stops the attempt that ran longer than the job's timeout.
-  void on_timeout(const attempt_timeout& timeout);
+  void on(const attempt_timeout& timeout);
 
   /// The executor answered `run_attempt` for `number` with an error.
   void on_refused(int number, const caf::error& err);
 
-  caf::result<ack> on_tag(const tag_resource& request);
-  ack on_untag(const untag_resource& request);
+  caf::result<ack> on(const tag_resource& request);
+  ack on(const untag_resource& request);
 
   /// Replaces the job's tags; the record keeps none for an empty map.
   void set_tags(tag_map tags);

@@ -402,16 +402,16 @@ jobs_actor::behavior_type jobs_directory(jobs_state::pointer self,
     },
     [self](const list_jobs& request) { return self->state.on_list(request); },
     [self](cancel_job& request) {
-      return self->state.forward<ack>(std::move(request));
+      return self->state.forward(std::move(request));
     },
     [self](terminate_job& request) {
-      return self->state.forward<ack>(std::move(request));
+      return self->state.forward(std::move(request));
     },
     [self](tag_resource& request) {
-      return self->state.forward_by_arn<ack>(std::move(request));
+      return self->state.forward_by_arn(std::move(request));
     },
     [self](untag_resource& request) {
-      return self->state.forward_by_arn<ack>(std::move(request));
+      return self->state.forward_by_arn(std::move(request));
     },
     [self](const list_tags& request) {
       return self->state.on_list_tags(request);

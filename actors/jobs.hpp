@@ -23,7 +23,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <unordered_map>
 
 namespace batch {
@@ -116,34 +115,23 @@ struct jobs_state {
   /// job ARN of this region and account.
   entry* find_by_arn(const std::string& arn);
 
-  /// Hands `request` to the actor of the job it names, or fails if there is
-  /// none.
-  template <class Result, class Request>
-  caf::result<Result> forward(Request request) {
+  /// Hands the command `request` to the actor of the job it names, or fails
+  /// if there is none.
+  template <class Request>
+  caf::result<ack> forward(Request request) {
     auto found = find(request.job_id);
     if (!found)
       return client_error("Job " + request.job_id + " not found.");
-    return hand_to<Result>(*found, std::move(request));
+    return self->delegate(found->owner, job_command{std::move(request)});
   }
 
-  /// Hands a tag request to the actor of the job its ARN names.
-  template <class Result, class Request>
-  caf::result<Result> forward_by_arn(Request request) {
+  /// Hands the tag command `request` to the actor of the job its ARN names.
+  template <class Request>
+  caf::result<ack> forward_by_arn(Request request) {
     auto found = find_by_arn(request.arn);
     if (!found)
       return client_error("Job " + request.arn + " not found.");
-    return hand_to<Result>(*found, std::move(request));
-  }
-
-  /// Delegates `request` to the actor of `job`, as a `job_command` where it
-  /// is one of its kinds.
-  template <class Result, class Request>
-  caf::result<Result> hand_to(entry& job, Request request) {
-    using command_kinds = decltype(job_command::what);
-    if constexpr (std::is_constructible_v<command_kinds, Request>)
-      return self->delegate(job.owner, job_command{std::move(request)});
-    else
-      return self->delegate(job.owner, std::move(request));
+    return self->delegate(found->owner, job_command{std::move(request)});
   }
 
   /// Returns the shared identity of `queue`.

@@ -95,7 +95,10 @@ void container_host::stop() {
     stopped_ = true;
   }
   auto removed = engine_->remove_all_now(settings_->identity);
-  if (removed && *removed > 0)
+  if (!removed)
+    logger().warn("could not remove containers on shutdown: {}",
+                  to_wire_error(removed.error()).message);
+  else if (*removed > 0)
     logger().info("removed {} containers on shutdown", *removed);
   engine_->shutdown();
   relay_.stop();

@@ -16,12 +16,17 @@
 #include <map>
 #include <mutex>
 #include <netinet/in.h>
+#include <set>
 #include <sstream>
 #include <thread>
 
 namespace batch {
 
 namespace {
+
+/// How long a sweep waits before it looks again at containers that another
+/// command is removing.
+constexpr auto removal_recheck_interval = std::chrono::milliseconds{100};
 
 spdlog::logger& logger() {
   static auto& instance = component_logger("docker");
@@ -267,6 +272,10 @@ struct docker_engine::impl {
   caf::expected<std::string> launch(const container_launch& request);
   caf::error follow(const std::string& id,
                     const container_engine::line_callback& on_line);
+  /// Returns the ids of the containers `remove_leftovers` removes.
+  caf::expected<std::vector<std::string>>
+  list_leftovers(const container_identity& identity, bool all_instances);
+
   caf::expected<size_t> remove_leftovers(const container_identity& identity,
                                          bool all_instances);
 
@@ -350,9 +359,9 @@ docker_engine::impl::follow(const std::string& id,
   return {};
 }
 
-caf::expected<size_t>
-docker_engine::impl::remove_leftovers(const container_identity& identity,
-                                      bool all_instances) {
+caf::expected<std::vector<std::string>>
+docker_engine::impl::list_leftovers(const container_identity& identity,
+                                    bool all_instances) {
   auto listing
     = query({"ps", "-a", "--no-trunc", "--filter", "label=batchd.managed=true",
              "--filter", "label=batchd.endpoint=" + identity.endpoint,
@@ -360,7 +369,7 @@ docker_engine::impl::remove_leftovers(const container_identity& identity,
             options.command_timeout);
   if (!listing)
     return std::move(listing.error());
-  std::vector<std::string> args{"rm", "-f", "-v"};
+  std::vector<std::string> ids;
   std::istringstream lines{*listing};
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields{line};
@@ -368,15 +377,39 @@ docker_engine::impl::remove_leftovers(const container_identity& identity,
     std::string instance;
     fields >> id >> instance;
     if (!id.empty() && (all_instances || instance != identity.instance_id))
-      args.push_back(id);
+      ids.push_back(id);
   }
-  auto count = args.size() - 3;
-  if (count == 0)
-    return count;
-  auto removed = query(args, options.command_timeout);
-  if (!removed)
-    return std::move(removed.error());
-  return count;
+  return ids;
+}
+
+caf::expected<size_t>
+docker_engine::impl::remove_leftovers(const container_identity& identity,
+                                      bool all_instances) {
+  // A container whose removal another command has begun (a supervisor's, at
+  // shutdown) makes `docker rm` fail and stays listed until it is gone. The
+  // sweep lists again until nothing is left, because the caller may then
+  // kill that other command, and Docker can drop a removal whose client went
+  // away.
+  std::set<std::string> removed;
+  auto deadline = std::chrono::steady_clock::now() + options.command_timeout;
+  for (;;) {
+    auto ids = list_leftovers(identity, all_instances);
+    if (!ids)
+      return std::move(ids.error());
+    if (ids->empty())
+      return removed.size();
+    if (std::chrono::steady_clock::now() >= deadline)
+      return server_error("containers still present after docker rm: "
+                          + ids->front());
+    removed.insert(ids->begin(), ids->end());
+    std::vector<std::string> args{"rm", "-f", "-v"};
+    args.insert(args.end(), ids->begin(), ids->end());
+    auto output = docker(args, options.command_timeout);
+    if (!output)
+      return std::move(output.error());
+    if (output->exit_code != 0)
+      std::this_thread::sleep_for(removal_recheck_interval);
+  }
 }
 
 docker_engine::docker_engine(docker_options options)
